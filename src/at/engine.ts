@@ -1,0 +1,353 @@
+/**
+ * The AT engine: the module's side of the UART, knowing nothing of the FC41D's commands.
+ * It assembles input lines (CR ends a line, LF is ignored, input may arrive one byte per
+ * write), echoes, parses, hands each command to a dispatcher, frames responses, holds
+ * URCs until no command is running, and offers the two raw-byte modes later chapters
+ * use: data mode (`CONNECT` or `> `, then exactly N bytes) and transparent mode.
+ */
+import type { Clock } from '../clock.ts';
+import { EscapeDetector } from './escape.ts';
+import { frameLine, MAX_LINE_BYTES } from './framing.ts';
+import { parseLine, type ParsedCommand } from './parse.ts';
+
+export type OutputKind = 'boot' | 'echo' | 'response' | 'final' | 'urc' | 'prompt' | 'data';
+
+export interface OutputInfo {
+  kind: OutputKind;
+  /** The text line, for framed output (responses, results, URCs). */
+  line?: string;
+}
+
+export interface DataRequest {
+  /** Bytes written before the transfer, e.g. PROMPT_CONNECT or PROMPT_SEND. */
+  prompt: Buffer;
+  /** The transfer fails when the host stays silent this long. */
+  idleTimeoutMs: number;
+}
+
+export interface DataResult {
+  bytes: Buffer;
+  /** False when the timeout ended the transfer before all bytes came. */
+  complete: boolean;
+}
+
+/** A connection that owns the serial line in transparent mode (§2.3.10). */
+export interface TransparentSession {
+  /** Bytes from the host, already stripped of a `+++` escape. */
+  fromHost(bytes: Buffer): void;
+  /** Whether `ATO` may resume this session. */
+  isOpen(): boolean;
+  /** The host left with `+++`. */
+  onEscape?(): void;
+}
+
+/** What a command handler may do besides returning its final result. */
+export interface ExecContext {
+  /** An information response line. */
+  line(text: string): void;
+  /** Raw bytes inside the response (e.g. data read from a socket). */
+  raw(bytes: Buffer): void;
+  /** Enter data mode: write the prompt, then collect exactly n bytes from the host. */
+  readData(n: number, request: DataRequest): Promise<DataResult>;
+  /** Hand the serial line to a session; return the result this gives (`CONNECT`). */
+  enterTransparent(session: TransparentSession): string;
+  /** Resume the last transparent session (`ATO`); false when there is none open. */
+  resumeTransparent(): boolean;
+  /** Run after the final result has been written (e.g. reboot after `OK`). */
+  afterResponse(fn: () => void): void;
+}
+
+/** Returns the command's final result code: `OK`, `ERROR`, `SEND OK`, `CONNECT`, … */
+export type Dispatch = (command: ParsedCommand, ctx: ExecContext) => Promise<string> | string;
+
+export interface EngineOptions {
+  dispatch: Dispatch;
+  output: (bytes: Buffer, info: OutputInfo) => void;
+  echo: () => boolean;
+  urcEnabled: () => boolean;
+  clock: Clock;
+  /** The `+++` guard time (§2.3.11): 1000 ms. */
+  guardMs?: number;
+  /** Told of every parsed command line and of handler failures (for traces). */
+  onLine?: (line: string) => void;
+  onHandlerError?: (command: ParsedCommand | null, error: unknown) => void;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const BACKSPACE = 0x08;
+/** URCs held while a command runs or the line is in transparent mode; the oldest go first. */
+const MAX_QUEUED_URCS = 1024;
+
+type Mode = 'command' | 'data' | 'transparent';
+
+interface DataCollector {
+  need: number;
+  chunks: Buffer[];
+  got: number;
+  idleTimeoutMs: number;
+  timer: unknown;
+  resolve: (r: DataResult) => void;
+}
+
+export class AtEngine {
+  private powered = false;
+  private mode: Mode = 'command';
+  private busy = false;
+  /** Bumped on every reset, so a handler still awaiting something knows it is stale. */
+  private epoch = 0;
+  private line: number[] = [];
+  private overlong = false;
+  private pending: Buffer[] = [];
+  private urcs: Buffer[] = [];
+  private collector: DataCollector | null = null;
+  private session: TransparentSession | null = null;
+  private lastSession: TransparentSession | null = null;
+  private readonly escape: EscapeDetector;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.escape = new EscapeDetector(
+      opts.clock,
+      opts.guardMs ?? 1000,
+      (bytes) => this.session?.fromHost(bytes),
+      () => this.leaveTransparent('OK', true),
+    );
+  }
+
+  /** Power up (or come back from reset): accept input and say `ready`. */
+  boot(): void {
+    this.reset();
+    this.powered = true;
+    this.opts.output(frameLine('ready'), { kind: 'boot', line: 'ready' });
+  }
+
+  /** Power off or reset: forget the line, pending input, URCs and sessions. */
+  reset(): void {
+    this.epoch++;
+    this.powered = false;
+    this.mode = 'command';
+    this.busy = false;
+    this.line = [];
+    this.overlong = false;
+    this.pending = [];
+    this.urcs = [];
+    this.escape.stop();
+    if (this.collector) this.finishCollect(false);
+    this.session = null;
+    this.lastSession = null;
+  }
+
+  get isPowered(): boolean {
+    return this.powered;
+  }
+
+  /** Bytes from the host. Dropped while the module is not running, as on a real UART. */
+  input(bytes: Buffer): void {
+    if (!this.powered || bytes.length === 0) return;
+    if (this.mode === 'transparent') return this.escape.push(bytes);
+    if (this.mode === 'data') return this.collect(bytes);
+    if (this.busy) {
+      this.pending.push(bytes);
+      return;
+    }
+    this.readLine(bytes);
+  }
+
+  /** Queue an unsolicited result code; it goes out once no command is running. */
+  urc(line: string | Buffer, opts: { always?: boolean } = {}): void {
+    if (!this.powered) return;
+    if (!opts.always && !this.opts.urcEnabled()) return;
+    const bytes = typeof line === 'string' ? frameLine(line) : line;
+    this.urcs.push(bytes);
+    if (this.urcs.length > MAX_QUEUED_URCS) this.urcs.shift();
+    this.flushUrcs();
+  }
+
+  /** Bytes from a transparent session to the host; false when the session does not own the line now. */
+  toHost(session: TransparentSession, bytes: Buffer): boolean {
+    if (this.mode !== 'transparent' || this.session !== session) return false;
+    this.opts.output(bytes, { kind: 'data' });
+    return true;
+  }
+
+  /** The session's connection ended: in transparent mode this prints `NO CARRIER` (§3.3.7). */
+  endSession(session: TransparentSession): void {
+    if (this.lastSession === session) this.lastSession = null;
+    if (this.mode === 'transparent' && this.session === session) this.leaveTransparent('NO CARRIER', false);
+  }
+
+  private leaveTransparent(result: string, escaped: boolean): void {
+    const session = this.session;
+    this.escape.stop();
+    this.session = null;
+    this.mode = 'command';
+    this.opts.output(frameLine(result), { kind: 'final', line: result });
+    if (escaped) session?.onEscape?.();
+    this.flushUrcs();
+    this.drainPending();
+  }
+
+  private readLine(bytes: Buffer): void {
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i];
+      if (this.opts.echo()) this.opts.output(Buffer.from([b]), { kind: 'echo' });
+      if (b === CR) {
+        const rest = bytes.subarray(i + 1);
+        if (rest.length > 0) this.pending.unshift(Buffer.from(rest));
+        this.endOfLine();
+        return;
+      }
+      if (b === LF) continue;
+      if (this.overlong) continue;
+      if (b === BACKSPACE) {
+        this.line.pop();
+        continue;
+      }
+      this.line.push(b);
+      if (this.line.length > MAX_LINE_BYTES) {
+        // Too long to buffer: skip to the next CR, then answer ERROR.
+        this.overlong = true;
+        this.line = [];
+      }
+    }
+  }
+
+  private endOfLine(): void {
+    const overlong = this.overlong;
+    const text = Buffer.from(this.line).toString('utf8');
+    this.line = [];
+    this.overlong = false;
+    this.busy = true;
+    this.runLine(overlong ? null : text).catch((error) => this.opts.onHandlerError?.(null, error));
+  }
+
+  /** Runs one line's commands in order; the line gets one final result (V.250 chaining). */
+  private async runLine(text: string | null): Promise<void> {
+    const epoch = this.epoch;
+    const after: (() => void)[] = [];
+    let final: string | null;
+    if (text === null) final = 'ERROR';
+    else {
+      this.opts.onLine?.(text);
+      final = await this.runCommands(text, after, epoch);
+    }
+    if (epoch !== this.epoch) return;
+    if (final !== null) this.opts.output(frameLine(final), { kind: 'final', line: final });
+    this.busy = false;
+    for (const fn of after) fn();
+    if (epoch !== this.epoch) return;
+    this.flushUrcs();
+    this.drainPending();
+  }
+
+  private async runCommands(text: string, after: (() => void)[], epoch: number): Promise<string | null> {
+    const parsed = parseLine(text);
+    if (!parsed.ok) return 'ERROR';
+    if (parsed.commands.length === 0) return text.trim() === '' ? null : 'OK';
+    const ctx = this.context(after, epoch);
+    for (const command of parsed.commands) {
+      let result: string;
+      try {
+        result = await this.opts.dispatch(command, ctx);
+      } catch (error) {
+        this.opts.onHandlerError?.(command, error);
+        result = 'ERROR';
+      }
+      if (epoch !== this.epoch) return null;
+      // Only a plain OK lets the next command on the line run.
+      if (result !== 'OK' || this.mode === 'transparent') return result;
+    }
+    return 'OK';
+  }
+
+  private context(after: (() => void)[], epoch: number): ExecContext {
+    const live = () => epoch === this.epoch;
+    return {
+      line: (text) => {
+        if (live()) this.opts.output(frameLine(text), { kind: 'response', line: text });
+      },
+      raw: (bytes) => {
+        if (live()) this.opts.output(bytes, { kind: 'data' });
+      },
+      readData: (n, request) => this.startCollect(n, request, live),
+      enterTransparent: (session) => {
+        this.session = session;
+        this.lastSession = session;
+        this.mode = 'transparent';
+        return 'CONNECT';
+      },
+      resumeTransparent: () => {
+        const session = this.lastSession;
+        if (!session || !session.isOpen()) return false;
+        this.session = session;
+        this.mode = 'transparent';
+        return true;
+      },
+      afterResponse: (fn) => after.push(fn),
+    };
+  }
+
+  private startCollect(n: number, request: DataRequest, live: () => boolean): Promise<DataResult> {
+    if (!live()) return Promise.resolve({ bytes: Buffer.alloc(0), complete: false });
+    this.opts.output(request.prompt, { kind: 'prompt', line: request.prompt.toString('latin1').trim() });
+    return new Promise((resolve) => {
+      this.collector = { need: n, chunks: [], got: 0, idleTimeoutMs: request.idleTimeoutMs, timer: null, resolve };
+      this.mode = 'data';
+      if (n === 0) return this.finishCollect(true);
+      this.armCollectTimer();
+      const queued = this.pending;
+      this.pending = [];
+      for (const chunk of queued) if (this.mode === 'data') this.collect(chunk);
+      else this.pending.push(chunk);
+    });
+  }
+
+  private collect(bytes: Buffer): void {
+    const c = this.collector;
+    if (!c) return;
+    const take = Math.min(bytes.length, c.need - c.got);
+    c.chunks.push(Buffer.from(bytes.subarray(0, take)));
+    c.got += take;
+    if (take < bytes.length) this.pending.unshift(Buffer.from(bytes.subarray(take)));
+    if (c.got === c.need) this.finishCollect(true);
+    else this.armCollectTimer();
+  }
+
+  private armCollectTimer(): void {
+    const c = this.collector;
+    if (!c) return;
+    if (c.timer !== null) this.opts.clock.clearTimeout(c.timer);
+    c.timer = this.opts.clock.setTimeout(() => this.finishCollect(false), c.idleTimeoutMs);
+  }
+
+  private finishCollect(complete: boolean): void {
+    const c = this.collector;
+    if (!c) return;
+    if (c.timer !== null) this.opts.clock.clearTimeout(c.timer);
+    this.collector = null;
+    if (this.mode === 'data') this.mode = 'command';
+    c.resolve({ bytes: Buffer.concat(c.chunks), complete });
+  }
+
+  private flushUrcs(): void {
+    if (!this.powered || this.busy || this.mode !== 'command') return;
+    while (this.urcs.length > 0) {
+      const bytes = this.urcs.shift()!;
+      this.opts.output(bytes, { kind: 'urc', line: bytes.toString('utf8').trim() });
+    }
+  }
+
+  /** Feed input that arrived while a command ran, until the next command starts. */
+  private drainPending(): void {
+    if (this.mode === 'transparent') {
+      this.escape.restart();
+      const queued = this.pending;
+      this.pending = [];
+      for (const chunk of queued) this.escape.push(chunk);
+      return;
+    }
+    while (this.pending.length > 0 && !this.busy && this.mode === 'command' && this.powered) {
+      this.readLine(this.pending.shift()!);
+    }
+  }
+}

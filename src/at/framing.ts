@@ -1,0 +1,12 @@
+/** Response framing (§1.2, §1.3): every information line and result is `\r\n<line>\r\n`. */
+export function frameLine(line: string): Buffer {
+  return Buffer.from(`\r\n${line}\r\n`, 'utf8');
+}
+
+/** The longest input line the module buffers. The longest legal command, AT+QISEND with
+ * 1460 bytes as hex (2920 characters), fits with room to spare. */
+export const MAX_LINE_BYTES = 4096;
+
+/** Prompts that start a data-mode transfer. */
+export const PROMPT_CONNECT = frameLine('CONNECT');
+export const PROMPT_SEND = Buffer.from('\r\n> ', 'latin1');

@@ -1,0 +1,186 @@
+/**
+ * One FC41D: owns its state and flash, wires the AT engine to the command registry,
+ * boots (`ready`), restarts (`AT+QRST`), sleeps, and is the UART a transport attaches to.
+ */
+import { EventEmitter } from 'node:events';
+import { AtEngine, type OutputInfo } from '../at/engine.ts';
+import { type Clock, realClock } from '../clock.ts';
+import { Registry, type RejectReason } from '../commands/registry.ts';
+import { systemCommands } from '../commands/system.ts';
+import { tcpipCommands } from '../commands/tcpip.ts';
+import type { HostAttachment, HostPort } from '../transport/host-port.ts';
+import { Flash, type SystemSettings } from './flash.ts';
+import { OutputPacer } from './pacer.ts';
+
+export const DEFAULT_MAC = 'c8:47:8c:42:00:48';
+
+export type PowerState = 'off' | 'booting' | 'on' | 'sleeping';
+
+export interface ModuleOptions {
+  /** Flash file; settings live in memory when absent. */
+  flashPath?: string;
+  /** Wi-Fi MAC address (§2.1.11), lower-case with colons. */
+  mac?: string;
+  /** Name in logs and traces. */
+  label?: string;
+  /** Time from power-up or reset to `ready`. */
+  bootMs?: number;
+  /** Pace output at the configured baud rate (§2.1.7). */
+  paceOutput?: boolean;
+  /** Power up when the first host attaches (default true). */
+  powerOnAttach?: boolean;
+  clock?: Clock;
+  /** The `+++` guard time; 1000 ms as in §2.3.11. Shorter only for tests. */
+  guardMs?: number;
+}
+
+/** The system state that lives in RAM: loaded from flash at boot, lost on reset. */
+export interface RuntimeSystem extends SystemSettings {
+  lowPower: boolean;
+}
+
+export interface ModuleEvents {
+  /** Bytes the module sent to its UART, with what they were. */
+  output: [bytes: Buffer, info: OutputInfo];
+  /** Bytes the host sent; `accepted` is false while the module is not running. */
+  input: [bytes: Buffer, accepted: boolean];
+  /** A complete command line was received. */
+  line: [text: string];
+  /** A command was answered ERROR, and why. */
+  reject: [reason: RejectReason];
+  /** Power state changes. */
+  power: [state: PowerState];
+  /** A handler threw (answered ERROR); a bug in the emulator, never in the host. */
+  fault: [error: unknown];
+}
+
+export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort {
+  readonly label: string;
+  readonly mac: string;
+  readonly flash: Flash;
+  readonly clock: Clock;
+  readonly registry: Registry<Fc41dModule>;
+  system: RuntimeSystem;
+  private powerState: PowerState = 'off';
+  private readonly engine: AtEngine;
+  private readonly pacer: OutputPacer | null;
+  private host: { sink: (bytes: Buffer) => void } | null = null;
+  private bootTimer: unknown = null;
+  private readonly resetHooks: (() => void)[] = [];
+
+  constructor(private readonly opts: ModuleOptions = {}) {
+    super();
+    this.label = opts.label ?? 'module 0';
+    this.mac = opts.mac ?? DEFAULT_MAC;
+    this.clock = opts.clock ?? realClock;
+    this.flash = Flash.open(opts.flashPath);
+    this.system = this.loadSystem();
+    this.registry = new Registry<Fc41dModule>([...systemCommands, ...tcpipCommands]);
+    this.engine = new AtEngine({
+      clock: this.clock,
+      guardMs: opts.guardMs,
+      echo: () => this.system.echo,
+      urcEnabled: () => this.system.urc,
+      dispatch: (command, ctx) => this.registry.execute(command, ctx, this, (r) => this.emit('reject', r)),
+      output: (bytes, info) => this.send(bytes, info),
+      onLine: (text) => this.emit('line', text),
+      onHandlerError: (_command, error) => this.emit('fault', error),
+    });
+    this.pacer = opts.paceOutput ? new OutputPacer(this.clock, () => this.system.baud, (b) => this.host?.sink(b)) : null;
+  }
+
+  get state(): PowerState {
+    return this.powerState;
+  }
+
+  /** HostPort: one host at a time, like a UART. The first host powers the module up. */
+  attach(sink: (bytes: Buffer) => void): HostAttachment | null {
+    if (this.host) return null;
+    const host = { sink };
+    this.host = host;
+    if (this.powerState === 'off' && this.opts.powerOnAttach !== false) this.powerOn();
+    return {
+      write: (bytes) => {
+        if (this.host === host) this.input(bytes);
+      },
+      detach: () => {
+        if (this.host === host) this.host = null;
+      },
+    };
+  }
+
+  /** Bytes from the host's TX line. */
+  input(bytes: Buffer): void {
+    this.emit('input', bytes, this.engine.isPowered);
+    this.engine.input(bytes);
+  }
+
+  /** Queue an unsolicited result code (chapter 3). */
+  urc(line: string | Buffer, opts?: { always?: boolean }): void {
+    this.engine.urc(line, opts);
+  }
+
+  /** Services register here to drop their connections on reset, sleep and power-off. */
+  onReset(hook: () => void): void {
+    this.resetHooks.push(hook);
+  }
+
+  powerOn(): void {
+    if (this.powerState === 'off') this.boot();
+  }
+
+  /** `AT+QRST` (§2.1.1): drop connections, forget unsaved settings, boot again. */
+  restart(): void {
+    this.shutDown();
+    this.boot();
+  }
+
+  /** `AT+QDEEPSLEEP` (§2.1.10): silent until woken; waking is a fresh boot. */
+  deepSleep(): void {
+    this.shutDown();
+    this.setPower('sleeping');
+  }
+
+  wake(): boolean {
+    if (this.powerState !== 'sleeping') return false;
+    this.boot();
+    return true;
+  }
+
+  powerOff(): void {
+    this.shutDown();
+    this.setPower('off');
+  }
+
+  private boot(): void {
+    this.setPower('booting');
+    this.system = this.loadSystem();
+    this.bootTimer = this.clock.setTimeout(() => {
+      this.bootTimer = null;
+      this.engine.boot();
+      this.setPower('on');
+    }, this.opts.bootMs ?? 100);
+  }
+
+  private shutDown(): void {
+    if (this.bootTimer !== null) this.clock.clearTimeout(this.bootTimer);
+    this.bootTimer = null;
+    this.engine.reset();
+    for (const hook of this.resetHooks) hook();
+  }
+
+  private loadSystem(): RuntimeSystem {
+    return { ...this.flash.read().system, lowPower: false };
+  }
+
+  private setPower(state: PowerState): void {
+    this.powerState = state;
+    this.emit('power', state);
+  }
+
+  private send(bytes: Buffer, info: OutputInfo): void {
+    this.emit('output', bytes, info);
+    if (this.pacer) this.pacer.send(bytes);
+    else this.host?.sink(bytes);
+  }
+}

@@ -1,0 +1,32 @@
+/** The in-process API of fc41d-emulator. */
+import type { Duplex } from 'node:stream';
+import { Fc41dModule, type ModuleOptions } from './device/module.ts';
+import { openDuplex } from './transport/in-process.ts';
+
+export { Fc41dModule, DEFAULT_MAC, type ModuleOptions, type ModuleEvents, type PowerState } from './device/module.ts';
+export type { OutputInfo, OutputKind } from './at/engine.ts';
+export type { HostPort, HostAttachment } from './transport/host-port.ts';
+
+export interface InProcessModule {
+  /** The module: state, typed events (`output`, `input`, `line`, `reject`, `power`), wake(). */
+  module: Fc41dModule;
+  /** The host's end of the UART: write AT commands, read responses and URCs. */
+  stream: Duplex;
+  /** Detach and power off. */
+  close(): void;
+}
+
+/** Creates a module with the host already attached, so it powers up and says `ready`. */
+export function createModule(opts: ModuleOptions = {}): InProcessModule {
+  const module = new Fc41dModule(opts);
+  const stream = openDuplex(module);
+  if (!stream) throw new Error('unreachable: a new module has no host');
+  return {
+    module,
+    stream,
+    close: () => {
+      stream.destroy();
+      module.powerOff();
+    },
+  };
+}

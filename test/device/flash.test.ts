@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { Flash } from '../../src/device/flash.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fc41d-flash-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a missing flash file gives factory defaults and is created on first write', () => {
+  const path = join(dir, 'new.json');
+  const flash = Flash.open(path);
+  assert.deepEqual(flash.read().system, { echo: false, urc: true, baud: 115200, firmware: 'FC41DAAR03A09' });
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('new')), []);
+  flash.update((f) => void (f.system.echo = true));
+  assert.equal(Flash.open(path).read().system.echo, true);
+});
+
+test('sections the module does not know are kept', () => {
+  const path = join(dir, 'loose.json');
+  Flash.open(path).update((f) => void (f.wifi = { ssid: 'Office' }));
+  Flash.open(path).update((f) => void (f.system.urc = false));
+  const data = Flash.open(path).read();
+  assert.deepEqual(data.wifi, { ssid: 'Office' });
+  assert.equal(data.system.urc, false);
+});
+
+test('a file that is not a flash image is refused with its path in the message', () => {
+  const path = join(dir, 'garbage.json');
+  writeFileSync(path, '{"system": {"echo": tru');
+  assert.throws(() => Flash.open(path), /garbage\.json is not valid JSON/);
+  writeFileSync(path, '{"system": {"echo": "yes"}}');
+  assert.throws(() => Flash.open(path), /garbage\.json is not a flash image/);
+});
+
+test('killing the writer mid-write leaves the old or the new content, never a torn file', async () => {
+  const path = join(dir, 'crash.json');
+  const rounds = 12;
+  let seen = 0;
+  for (let round = 0; round < rounds; round++) {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'flash-writer.ts'), path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    // Let it write for a varying while, then kill it without warning.
+    await new Promise((r) => setTimeout(r, 20 + ((round * 37) % 90)));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    const data = Flash.open(path).read();
+    const n = Number(/^FW(\d+)$/.exec(data.system.firmware)?.[1]);
+    assert.ok(n >= 1, `round ${round}: firmware ${data.system.firmware}`);
+    assert.equal(data.pad, String(n).repeat(50_000), `round ${round}: padding torn for version ${n}`);
+    seen += n;
+  }
+  assert.ok(seen > rounds, 'the writer completed several versions');
+});
