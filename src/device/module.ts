@@ -64,7 +64,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   private powerState: PowerState = 'off';
   private readonly engine: AtEngine;
   private readonly pacer: OutputPacer | null;
-  private host: { sink: (bytes: Buffer) => void } | null = null;
+  private readonly hosts = new Set<{ sink: (bytes: Buffer) => void }>();
   private bootTimer: unknown = null;
   private readonly resetHooks: (() => void)[] = [];
 
@@ -86,26 +86,23 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
       onLine: (text) => this.emit('line', text),
       onHandlerError: (_command, error) => this.emit('fault', error),
     });
-    this.pacer = opts.paceOutput ? new OutputPacer(this.clock, () => this.system.baud, (b) => this.host?.sink(b)) : null;
+    this.pacer = opts.paceOutput ? new OutputPacer(this.clock, () => this.system.baud, (b) => this.deliver(b)) : null;
   }
 
   get state(): PowerState {
     return this.powerState;
   }
 
-  /** HostPort: one host at a time, like a UART. The first host powers the module up. */
-  attach(sink: (bytes: Buffer) => void): HostAttachment | null {
-    if (this.host) return null;
+  /** HostPort: the first host to attach powers the module up. */
+  attach(sink: (bytes: Buffer) => void): HostAttachment {
     const host = { sink };
-    this.host = host;
+    this.hosts.add(host);
     if (this.powerState === 'off' && this.opts.powerOnAttach !== false) this.powerOn();
     return {
       write: (bytes) => {
-        if (this.host === host) this.input(bytes);
+        if (this.hosts.has(host)) this.input(bytes);
       },
-      detach: () => {
-        if (this.host === host) this.host = null;
-      },
+      detach: () => void this.hosts.delete(host),
     };
   }
 
@@ -181,6 +178,10 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   private send(bytes: Buffer, info: OutputInfo): void {
     this.emit('output', bytes, info);
     if (this.pacer) this.pacer.send(bytes);
-    else this.host?.sink(bytes);
+    else this.deliver(bytes);
+  }
+
+  private deliver(bytes: Buffer): void {
+    for (const host of this.hosts) host.sink(bytes);
   }
 }

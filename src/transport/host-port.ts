@@ -14,8 +14,9 @@ export interface HostPort {
   /** A short name for logs, e.g. "module 0". */
   readonly label: string;
   /**
-   * Attach a host. Returns null when another host is already attached: like a UART,
-   * a module has one wire and takes one host at a time.
+   * Attach a host. Each transport is its own wire into the module's UART: output goes to
+   * every attached host and input comes from any. A transport that stands for one wire
+   * (TCP) admits one host at a time itself.
    */
-  attach(sink: (bytes: Buffer) => void): HostAttachment | null;
+  attach(sink: (bytes: Buffer) => void): HostAttachment;
 }

@@ -5,9 +5,9 @@
 import { Duplex } from 'node:stream';
 import type { HostPort } from './host-port.ts';
 
-/** Attaches a host to the port and returns its end of the wire; null if a host is attached. */
-export function openDuplex(port: HostPort): Duplex | null {
-  let attachment: ReturnType<HostPort['attach']> = null;
+/** Attaches a host to the port and returns its end of the wire. */
+export function openDuplex(port: HostPort): Duplex {
+  let attachment: ReturnType<HostPort['attach']> | null = null;
   const stream = new Duplex({
     read() {},
     write(chunk: Buffer, _encoding, callback) {
@@ -25,9 +25,5 @@ export function openDuplex(port: HostPort): Duplex | null {
     },
   });
   attachment = port.attach((bytes) => stream.push(bytes));
-  if (!attachment) {
-    stream.destroy();
-    return null;
-  }
   return stream;
 }

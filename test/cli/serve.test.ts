@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Duplex } from 'node:stream';
+import { after, afterEach, test } from 'node:test';
+import { ReadStream } from 'node:tty';
+import { fileURLToPath } from 'node:url';
+import { AtHost } from '../helpers/at-host.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/fc41d.js', import.meta.url));
+/** Generous: starting node + tsx on a loaded 2-core machine can take seconds. */
+const WAIT_MS = 20_000;
+const TEST = { timeout: 90_000 };
+
+const dir = mkdtempSync(join(tmpdir(), 'fc41d-serve-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+/** A running `fc41d` process, with what it printed. */
+class Cli {
+  readonly proc: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private waiters: (() => void)[] = [];
+
+  constructor(args: string[]) {
+    this.proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const changed = () => this.waiters.splice(0).forEach((w) => w());
+    this.proc.stdout!.on('data', (b: Buffer) => ((this.stdout += b), changed()));
+    this.proc.stderr!.on('data', (b: Buffer) => ((this.stderr += b), changed()));
+    this.exited = new Promise((resolve) => this.proc.once('close', (code, signal) => (changed(), resolve({ code, signal }))));
+    cleanups.push(() => this.proc.exitCode === null && this.proc.signalCode === null && this.stop());
+  }
+
+  /** Waits until stdout matches. */
+  async waitFor(pattern: RegExp): Promise<RegExpExecArray> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const m = pattern.exec(this.stdout);
+      if (m) return m;
+      const left = deadline - Date.now();
+      if (left <= 0 || this.proc.exitCode !== null)
+        throw new Error(`no ${pattern} on stdout; stdout: ${JSON.stringify(this.stdout)} stderr: ${JSON.stringify(this.stderr)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => (clearTimeout(timer), resolve()));
+      });
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM') {
+    this.proc.kill(signal);
+    return this.exited;
+  }
+}
+
+/** Starts `fc41d serve` on an ephemeral port; returns it with the port it printed. */
+async function serve(...args: string[]): Promise<{ cli: Cli; port: number }> {
+  const cli = new Cli(['serve', '--tcp', '127.0.0.1:0', ...args]);
+  const m = await cli.waitFor(/^fc41d: module 0 listening on tcp 127\.0\.0\.1:(\d+)$/m);
+  return { cli, port: Number(m[1]) };
+}
+
+/** Connects a host and waits for the module's `ready`. */
+async function host(port: number): Promise<AtHost> {
+  const socket = connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  cleanups.push(() => socket.destroy());
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const h = new AtHost(socket);
+  await h.expect('\r\nready\r\n', WAIT_MS);
+  return h;
+}
+
+test('serve: ready, AT, version, MAC and ERROR over TCP; --trace records both ways; SIGTERM exits 0', TEST, async () => {
+  const trace = join(dir, 'trace.jsonl');
+  const { cli, port } = await serve('--trace', trace);
+  const h = await host(port);
+  assert.deepEqual(await h.command('AT', WAIT_MS), { lines: [], final: 'OK' });
+  assert.deepEqual(await h.command('AT+QVERSION', WAIT_MS), { lines: ['+QVERSION: FC41DAAR03A09'], final: 'OK' });
+  assert.deepEqual(await h.command('AT+QWLMAC', WAIT_MS), { lines: ['+QWLMAC: c8:47:8c:42:00:48'], final: 'OK' });
+  assert.deepEqual(await h.command('AT+NOSUCHTHING', WAIT_MS), { lines: [], final: 'ERROR' });
+
+  assert.deepEqual(await cli.stop('SIGTERM'), { code: 0, signal: null });
+  const events = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  for (const e of events) {
+    assert.equal(e.module, 'module 0');
+    assert.equal(typeof e.t, 'number');
+  }
+  const sent = events.filter((e) => e.dir === 'in' && 'text' in e).map((e) => e.text).join('');
+  assert.ok(sent.includes('AT+QVERSION\r'), sent);
+  assert.ok(events.some((e) => e.dir === 'in' && e.command === 'AT+QVERSION'));
+  assert.ok(events.some((e) => e.dir === 'out' && e.kind === 'boot' && e.text === '\r\nready\r\n'));
+  assert.ok(events.some((e) => e.dir === 'out' && e.kind === 'response' && e.line === '+QVERSION: FC41DAAR03A09'));
+  assert.ok(events.some((e) => e.dir === 'out' && e.kind === 'final' && e.line === 'ERROR'));
+  assert.ok(events.some((e) => e.dir === 'info' && /NOSUCHTHING/.test(e.reject) && typeof e.reason === 'string'));
+});
+
+test('serve: AT+QECHO=1 survives AT+QRST and a restart with the same --flash', TEST, async () => {
+  const flash = join(dir, 'flash.json');
+  const first = await serve('--flash', flash);
+  const a = await host(first.port);
+  assert.equal((await a.command('AT+QECHO=1', WAIT_MS)).final, 'OK');
+  a.send('AT+QRST');
+  assert.equal(await a.expect('\r\nOK\r\n', WAIT_MS), 'AT+QRST\r\r\nOK\r\n');
+  await a.expect('\r\nready\r\n', WAIT_MS);
+  a.send('AT');
+  assert.equal(await a.expect('\r\nOK\r\n', WAIT_MS), 'AT\r\r\nOK\r\n', 'echo: the line comes back before the result');
+  assert.equal((await first.cli.stop()).code, 0);
+
+  const second = await serve('--flash', flash);
+  const b = await host(second.port);
+  b.send('AT');
+  assert.equal(await b.expect('\r\nOK\r\n', WAIT_MS), 'AT\r\r\nOK\r\n');
+});
+
+test('serve: SIGUSR1 wakes the module from AT+QDEEPSLEEP (§2.1.10)', TEST, async () => {
+  const { cli, port } = await serve();
+  const h = await host(port);
+  assert.equal((await h.command('AT+QDEEPSLEEP', WAIT_MS)).final, 'OK');
+  cli.proc.kill('SIGUSR1');
+  await h.expect('\r\nready\r\n', WAIT_MS);
+  await cli.waitFor(/^fc41d: module 0 woken$/m);
+  assert.equal((await h.command('AT', WAIT_MS)).final, 'OK');
+});
+
+test('serve --world prints the file; a bad world file exits 2 naming it', TEST, async () => {
+  const world = join(dir, 'world.json');
+  writeFileSync(world, '{"accessPoints": []}');
+  const { cli } = await serve('--world', world);
+  await cli.waitFor(new RegExp(`^fc41d: world ${world.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+  await cli.stop();
+
+  const bad = join(dir, 'bad-world.json');
+  writeFileSync(bad, '{not json');
+  const failing = new Cli(['serve', '--tcp', '127.0.0.1:0', '--world', bad]);
+  assert.equal((await failing.exited).code, 2);
+  assert.ok(failing.stderr.includes(bad), failing.stderr);
+  assert.doesNotMatch(failing.stderr, /^\s+at /m, 'no stack trace');
+});
+
+test('serve --pty with --tcp: the device path is printed and answers AT; both hosts share the UART', TEST, async () => {
+  const path = join(dir, 'ttyFC41D');
+  const cli = new Cli(['serve', '--pty', path, '--tcp', '127.0.0.1:0']);
+  const m = await cli.waitFor(/^fc41d: module 0 pty (\S+)$/m);
+  assert.equal(m[1], path);
+  const port = Number((await cli.waitFor(/^fc41d: module 0 listening on tcp 127\.0\.0\.1:(\d+)$/m))[1]);
+
+  // Opened as a host would: raw (the bridge set that up), never our controlling tty.
+  const fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+  const reader = new ReadStream(fd);
+  reader.on('error', () => {}); // EIO once the bridge is gone
+  cleanups.push(() => reader.destroy()); // closes fd
+  const wire = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, callback) {
+      writeSync(fd, chunk);
+      callback();
+    },
+  });
+  reader.on('data', (b: Buffer) => wire.push(b));
+  const h = new AtHost(wire);
+  await h.expect('\r\nready\r\n', WAIT_MS); // said at start-up, queued in the pty until read
+  assert.deepEqual(await h.command('AT', WAIT_MS), { lines: [], final: 'OK' });
+
+  // A TCP host on the same module: each transport is a wire into the one UART.
+  const socket = connect(port, '127.0.0.1');
+  cleanups.push(() => socket.destroy());
+  const tcpHost = new AtHost(socket);
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  assert.deepEqual(await tcpHost.command('AT+QWLMAC', WAIT_MS), { lines: ['+QWLMAC: c8:47:8c:42:00:48'], final: 'OK' });
+  await h.expect('\r\n+QWLMAC: c8:47:8c:42:00:48\r\n\r\nOK\r\n', WAIT_MS); // the pty host hears it too
+  assert.deepEqual(await cli.stop(), { code: 0, signal: null });
+});
+
+test('serve: a malformed --tcp exits 2 with a one-line message', TEST, async () => {
+  const cli = new Cli(['serve', '--tcp', 'localhost']);
+  assert.equal((await cli.exited).code, 2);
+  assert.match(cli.stderr, /HOST:PORT/);
+  assert.equal(cli.stderr.trim().split('\n').length, 1, cli.stderr);
+});
+
+test('serve: a port in use exits 2 with a one-line message', TEST, async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => taken.close(resolve)));
+  const { port } = taken.address() as AddressInfo;
+  const cli = new Cli(['serve', '--tcp', `127.0.0.1:${port}`]);
+  assert.equal((await cli.exited).code, 2);
+  assert.match(cli.stderr, new RegExp(`127\\.0\\.0\\.1:${port}.*in use`));
+  assert.equal(cli.stderr.trim().split('\n').length, 1, cli.stderr);
+});
