@@ -6,6 +6,7 @@
  * use: data mode (`CONNECT` or `> `, then exactly N bytes) and transparent mode.
  */
 import type { Clock } from '../clock.ts';
+import { ByteQueue } from './byte-queue.ts';
 import { EscapeDetector } from './escape.ts';
 import { frameLine, MAX_LINE_BYTES } from './framing.ts';
 import { parseLine, type ParsedCommand } from './parse.ts';
@@ -78,6 +79,8 @@ const LF = 0x0a;
 const BACKSPACE = 0x08;
 /** URCs held while a command runs or the line is in transparent mode; the oldest go first. */
 const MAX_QUEUED_URCS = 1024;
+/** Input held while a command runs; beyond this the receive buffer overflows and bytes are lost. */
+const MAX_PENDING_INPUT = 1 << 20;
 
 type Mode = 'command' | 'data' | 'transparent';
 
@@ -98,7 +101,7 @@ export class AtEngine {
   private epoch = 0;
   private line: number[] = [];
   private overlong = false;
-  private pending: Buffer[] = [];
+  private readonly pending = new ByteQueue(MAX_PENDING_INPUT);
   private urcs: Buffer[] = [];
   private collector: DataCollector | null = null;
   private session: TransparentSession | null = null;
@@ -129,7 +132,7 @@ export class AtEngine {
     this.busy = false;
     this.line = [];
     this.overlong = false;
-    this.pending = [];
+    this.pending.clear();
     this.urcs = [];
     this.escape.stop();
     if (this.collector) this.finishCollect(false);
@@ -295,10 +298,8 @@ export class AtEngine {
       this.mode = 'data';
       if (n === 0) return this.finishCollect(true);
       this.armCollectTimer();
-      const queued = this.pending;
-      this.pending = [];
-      for (const chunk of queued) if (this.mode === 'data') this.collect(chunk);
-      else this.pending.push(chunk);
+      // Input that came before the prompt was written is the start of the data.
+      while (this.collector && this.pending.length > 0) this.collect(this.pending.shift()!);
     });
   }
 
@@ -341,9 +342,7 @@ export class AtEngine {
   private drainPending(): void {
     if (this.mode === 'transparent') {
       this.escape.restart();
-      const queued = this.pending;
-      this.pending = [];
-      for (const chunk of queued) this.escape.push(chunk);
+      while (this.pending.length > 0) this.escape.push(this.pending.shift()!);
       return;
     }
     while (this.pending.length > 0 && !this.busy && this.mode === 'command' && this.powered) {
