@@ -7,10 +7,7 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => performance.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
+  // Not unref'd: a module about to say `ready` is work pending, and keeps a script alive.
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };

@@ -190,16 +190,14 @@ export class AtEngine {
     this.drainPending();
   }
 
+  /** Reads up to and including the first CR; what follows waits until the line is answered. */
   private readLine(bytes: Buffer): void {
-    for (let i = 0; i < bytes.length; i++) {
+    const cr = bytes.indexOf(CR);
+    const end = cr < 0 ? bytes.length : cr;
+    // Echo is per read, not per byte: the same bytes in one write rather than many.
+    if (this.opts.echo()) this.opts.output(Buffer.from(bytes.subarray(0, end + (cr < 0 ? 0 : 1))), { kind: 'echo' });
+    for (let i = 0; i < end; i++) {
       const b = bytes[i];
-      if (this.opts.echo()) this.opts.output(Buffer.from([b]), { kind: 'echo' });
-      if (b === CR) {
-        const rest = bytes.subarray(i + 1);
-        if (rest.length > 0) this.pending.unshift(Buffer.from(rest));
-        this.endOfLine();
-        return;
-      }
       if (b === LF) continue;
       if (this.overlong) continue;
       if (b === BACKSPACE) {
@@ -213,6 +211,10 @@ export class AtEngine {
         this.line = [];
       }
     }
+    if (cr < 0) return;
+    // A view, not a copy: copying the rest at every CR made many short lines in one write quadratic.
+    if (cr + 1 < bytes.length) this.pending.unshift(bytes.subarray(cr + 1));
+    this.endOfLine();
   }
 
   private endOfLine(): void {
@@ -237,7 +239,13 @@ export class AtEngine {
     if (epoch !== this.epoch) return;
     if (final !== null) this.opts.output(frameLine(final), { kind: 'final', line: final });
     this.busy = false;
-    for (const fn of after) fn();
+    for (const fn of after) {
+      try {
+        fn();
+      } catch (error) {
+        this.opts.onHandlerError?.(null, error);
+      }
+    }
     if (epoch !== this.epoch) return;
     this.flushUrcs();
     this.drainPending();
@@ -309,7 +317,7 @@ export class AtEngine {
     const take = Math.min(bytes.length, c.need - c.got);
     c.chunks.push(Buffer.from(bytes.subarray(0, take)));
     c.got += take;
-    if (take < bytes.length) this.pending.unshift(Buffer.from(bytes.subarray(take)));
+    if (take < bytes.length) this.pending.unshift(bytes.subarray(take));
     if (c.got === c.need) this.finishCollect(true);
     else this.armCollectTimer();
   }

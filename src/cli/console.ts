@@ -52,8 +52,6 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
     pump();
   });
   const wire = module.attach(() => {});
-  // The module's timers are unref'd; with stdin at EOF nothing else would keep us running.
-  const keepAlive = setInterval(() => {}, 1 << 30);
 
   const rl = createInterface({ input: process.stdin, terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY) });
   rl.on('line', (line) => {
@@ -102,7 +100,6 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   function quit(): void {
     if (quitting) return;
     quitting = true;
-    clearInterval(keepAlive);
     module.powerOff();
     wire.detach();
     rl.close();
