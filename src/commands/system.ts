@@ -3,12 +3,23 @@
  * (The Wi-Fi commands of §2.1 live in wifi.ts.)
  */
 import type { Fc41dModule } from '../device/module.ts';
-import type { CommandSpec } from './registry.ts';
+import type { CommandSpec, WriteForm } from './registry.ts';
 
 /** Baud rates AT+QSETBAND accepts; the manual names none, these are the UART's standard ones. */
 export const BAUD_RATES = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1000000, 1500000, 2000000] as const;
 
-const enable = { name: 'enable', type: 'int', values: [0, 1] } as const;
+/** `AT+X=<enable>` for an on/off setting that takes effect at once and is saved. */
+function savedSwitch(key: 'echo' | 'urc'): WriteForm<Fc41dModule> {
+  return {
+    params: [{ name: 'enable', type: 'int', values: [0, 1] }],
+    handler: (_ctx, device, args) => {
+      const on = args.int('enable') === 1;
+      device.flash.update((f) => void (f.system[key] = on));
+      device.system[key] = on;
+      return 'OK';
+    },
+  };
+}
 
 export const systemCommands: CommandSpec<Fc41dModule>[] = [
   {
@@ -37,15 +48,7 @@ export const systemCommands: CommandSpec<Fc41dModule>[] = [
     section: '2.1.3',
     summary: 'Enable/disable echo',
     saved: true,
-    write: {
-      params: [enable],
-      handler: (_ctx, device, args) => {
-        const echo = args.int('enable') === 1;
-        device.system.echo = echo;
-        device.flash.update((f) => void (f.system.echo = echo));
-        return 'OK';
-      },
-    },
+    write: savedSwitch('echo'),
   },
   {
     // 2.1.4: saved; 0 silences URCs.
@@ -53,15 +56,7 @@ export const systemCommands: CommandSpec<Fc41dModule>[] = [
     section: '2.1.4',
     summary: 'Enable/disable URC report',
     saved: true,
-    write: {
-      params: [enable],
-      handler: (_ctx, device, args) => {
-        const urc = args.int('enable') === 1;
-        device.system.urc = urc;
-        device.flash.update((f) => void (f.system.urc = urc));
-        return 'OK';
-      },
-    },
+    write: savedSwitch('urc'),
   },
   {
     // 2.1.7: `<save>` omitted means save. OK goes out at the old rate; then the rate changes.
