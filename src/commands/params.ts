@@ -2,6 +2,7 @@
  * Parameter declarations (manual chapter 2 "Parameter" tables) and their validation.
  * A declaration drives both argument checking and the `=?` test answer.
  */
+import { isIPv4 } from 'node:net';
 import type { RawArg } from '../at/parse.ts';
 
 interface ParamBase {
@@ -42,6 +43,8 @@ export interface StringParam extends ParamBase {
   maxLength?: number;
   /** Allowed values, compared case-insensitively; the canonical spelling is returned. */
   values?: readonly string[];
+  /** A dotted IPv4 address, as the manual's <IP>, <mask>, <gate> and <DNS>. */
+  format?: 'ipv4';
   default?: string;
 }
 
@@ -123,6 +126,7 @@ function parseValue(spec: ParamSpec, arg: RawArg): ParseValue {
       const length = Buffer.byteLength(text, 'utf8');
       if (spec.minLength !== undefined && length < spec.minLength) return { ok: false, reason: `${spec.name}: too short` };
       if (spec.maxLength !== undefined && length > spec.maxLength) return { ok: false, reason: `${spec.name}: too long` };
+      if (spec.format === 'ipv4' && !isIPv4(text)) return { ok: false, reason: `${spec.name}: not an IPv4 address` };
       if (spec.values) {
         const match = spec.values.find((v) => v.toLowerCase() === text.toLowerCase());
         if (match === undefined) return { ok: false, reason: `${spec.name}: ${text} not allowed` };

@@ -8,6 +8,10 @@ import { type Clock, realClock } from '../clock.ts';
 import { Registry, type RejectReason } from '../commands/registry.ts';
 import { systemCommands } from '../commands/system.ts';
 import { tcpipCommands } from '../commands/tcpip.ts';
+import { wifiCommands } from '../commands/wifi.ts';
+import { WifiService } from '../wifi/service.ts';
+import { defaultWorld } from '../world/default-world.ts';
+import type { World } from '../world/world.ts';
 import type { HostAttachment, HostPort } from '../transport/host-port.ts';
 import { Flash, type SystemSettings } from './flash.ts';
 import { OutputPacer } from './pacer.ts';
@@ -32,6 +36,10 @@ export interface ModuleOptions {
   clock?: Clock;
   /** The `+++` guard time; 1000 ms as in §2.3.11. Shorter only for tests. */
   guardMs?: number;
+  /** The radio world this module lives in; shared by modules that see each other. */
+  world?: World;
+  /** Host port of the Wi-Fi provisioning page (AT+QWEBCFG); 0 picks a free one. */
+  webcfgPort?: number;
 }
 
 /** The system state that lives in RAM: loaded from flash at boot, lost on reset. */
@@ -52,6 +60,10 @@ export interface ModuleEvents {
   power: [state: PowerState];
   /** A handler threw (answered ERROR); a bug in the emulator, never in the host. */
   fault: [error: unknown];
+  /** The provisioning page (AT+QWEBCFG) started at this URL, or stopped (null). */
+  webcfg: [url: string | null];
+  /** The outcome of an AT+QWLANOTA download, with the reason when it failed. */
+  ota: [result: { ok: true; version: string } | { ok: false; reason: string }];
 }
 
 export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort {
@@ -60,6 +72,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   readonly flash: Flash;
   readonly clock: Clock;
   readonly registry: Registry<Fc41dModule>;
+  readonly wifi: WifiService;
   system: RuntimeSystem;
   private powerState: PowerState = 'off';
   private readonly engine: AtEngine;
@@ -75,7 +88,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
     this.clock = opts.clock ?? realClock;
     this.flash = Flash.open(opts.flashPath);
     this.system = this.loadSystem();
-    this.registry = new Registry<Fc41dModule>([...systemCommands, ...tcpipCommands]);
+    this.registry = new Registry<Fc41dModule>([...systemCommands, ...wifiCommands, ...tcpipCommands]);
     this.engine = new AtEngine({
       clock: this.clock,
       guardMs: opts.guardMs,
@@ -86,6 +99,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
       onLine: (text) => this.emit('line', text),
       onHandlerError: (_command, error) => this.emit('fault', error),
     });
+    this.wifi = new WifiService(this, opts.world ?? defaultWorld(), opts.webcfgPort);
     this.pacer = opts.paceOutput ? new OutputPacer(this.clock, () => this.system.baud, (b) => this.deliver(b)) : null;
   }
 

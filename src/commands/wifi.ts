@@ -1,0 +1,242 @@
+/**
+ * Wi-Fi commands of manual §2.1 (2.1.5, 2.1.6, 2.1.8, 2.1.12–2.1.26); formats per
+ * FIDELITY.md. The behaviour behind them (joining, DHCP, soft-AP, provisioning) is in
+ * src/wifi/; decisions where the manual is silent are in docs/wifi.md.
+ */
+import type { Fc41dModule } from '../device/module.ts';
+import { probe } from '../wifi/ping.ts';
+import { otaUpdate } from '../wifi/ota.ts';
+import { SCAN_MS } from '../wifi/service.ts';
+import { type IpConfig, NO_IP } from '../world/ip.ts';
+import type { Args, ParamSpec, StringParam } from './params.ts';
+import type { CommandSpec, WriteForm } from './registry.ts';
+
+type Spec = CommandSpec<Fc41dModule>;
+
+const ssid: StringParam = { name: 'SSID', type: 'string', quoted: false, minLength: 1, maxLength: 32 };
+const key: StringParam = { name: 'key', type: 'string', quoted: false, minLength: 8, maxLength: 63, optional: true };
+const enable: ParamSpec = { name: 'enable', type: 'int', values: [0, 1] };
+const ipParams = ['IP', 'mask', 'gate', 'DNS'].map((name): StringParam => ({ name, type: 'string', quoted: false, format: 'ipv4' }));
+
+function ipFromArgs(args: Args): IpConfig {
+  return { ip: args.str('IP'), mask: args.str('mask'), gateway: args.str('gate'), dns: args.str('DNS') };
+}
+
+function formatIp(ip: IpConfig): string {
+  // FIDELITY.md: key:value pairs in this order.
+  return `+QGETIP: ip:${ip.ip},gateway:${ip.gateway},mask:${ip.mask},dns:${ip.dns}`;
+}
+
+/** §2.1.22/2.1.23: join an AP, and for the DEF form save it for the next boot. */
+function joinForm(save: boolean): WriteForm<Fc41dModule> {
+  return {
+    params: [ssid, key],
+    handler: (_ctx, device, args) => {
+      device.wifi.join(args.str('SSID'), args.optStr('key'), save);
+      return 'OK';
+    },
+  };
+}
+
+/** §2.1.14/2.1.15: DHCP on or off, and for the DEF form saved. */
+function dhcpForm(save: boolean): WriteForm<Fc41dModule> {
+  return {
+    params: [enable],
+    handler: (_ctx, device, args) => {
+      const on = args.int('enable') === 1;
+      if (save) device.wifi.save((s) => void (s.dhcp = on));
+      device.wifi.dhcp = on;
+      device.wifi.station.refreshAddress();
+      return 'OK';
+    },
+  };
+}
+
+export const wifiCommands: Spec[] = [
+  {
+    // 2.1.5: OK when the address answers, ERROR when it does not or there is no network.
+    name: '+QPING',
+    section: '2.1.5',
+    summary: 'Ping external IP',
+    write: {
+      params: [{ name: 'IP', type: 'string', quoted: true, format: 'ipv4' }],
+      handler: async (_ctx, device, args) => ((await probe(device.wifi, args.str('IP'))) ? 'OK' : 'ERROR'),
+    },
+  },
+  {
+    // 2.1.6: `+QGETIP: ip:…,gateway:…,mask:…,dns:…`; zeros when the interface has no address.
+    name: '+QGETIP',
+    section: '2.1.6',
+    summary: 'Get IP information',
+    write: {
+      params: [{ name: 'mode', type: 'string', quoted: false, values: ['station', 'ap'] }],
+      handler: (ctx, device, args) => {
+        const wifi = device.wifi;
+        const ip = args.str('mode') === 'station' ? wifi.station.ip : wifi.softAp.up ? wifi.softAp.address : null;
+        ctx.line(formatIp(ip ?? NO_IP));
+        return 'OK';
+      },
+    },
+  },
+  {
+    // 2.1.8: download and check the image; OK then reboot into it, or ERROR and keep the old one.
+    name: '+QWLANOTA',
+    section: '2.1.8',
+    summary: 'Start OTA',
+    write: {
+      params: [{ name: 'URL', type: 'string', quoted: false, minLength: 1, maxLength: 512 }],
+      handler: async (ctx, device, args) => {
+        const version = await otaUpdate(device.wifi, args.str('URL'));
+        if (version === null) return 'ERROR';
+        device.flash.update((f) => void (f.system.firmware = version));
+        ctx.afterResponse(() => device.restart());
+        return 'OK';
+      },
+    },
+  },
+  {
+    // 2.1.12: wait for AirKiss credentials (delivered through the API) or stop waiting.
+    name: '+QAIRKISS',
+    section: '2.1.12',
+    summary: 'Enable/disable AirKiss',
+    write: {
+      params: [enable],
+      handler: (_ctx, device, args) => {
+        device.wifi.airkiss = args.int('enable') === 1;
+        return 'OK';
+      },
+    },
+  },
+  {
+    // 2.1.13: STATION_UP while associated with an AP.
+    name: '+QSTAST',
+    section: '2.1.13',
+    summary: 'Query STA mode state',
+    exec: (ctx, device) => {
+      ctx.line(`+QSTAST: ${device.wifi.station.state === 'connected' ? 'STATION_UP' : 'STATION_DOWN'}`);
+      return 'OK';
+    },
+  },
+  { name: '+QSTADHCP', section: '2.1.14', summary: 'Enable/disable DHCP in STA mode', write: dhcpForm(false) },
+  { name: '+QSTADHCPDEF', section: '2.1.15', summary: 'Enable/disable DHCP in STA mode and save', saved: true, write: dhcpForm(true) },
+  {
+    // 2.1.16: honoured when DHCP is off; not saved.
+    name: '+QSTASTATIC',
+    aliases: ['+QSTASTSTATIC'],
+    section: '2.1.16',
+    summary: 'Configure static IP of STA mode',
+    write: {
+      params: ipParams,
+      handler: (_ctx, device, args) => {
+        device.wifi.staticIp = ipFromArgs(args);
+        device.wifi.station.refreshAddress();
+        return 'OK';
+      },
+    },
+  },
+  {
+    // 2.1.17: leave the AP and stop rejoining (the saved AP is kept for the next boot).
+    name: '+QSTASTOP',
+    aliases: ['+QSTASTSTOP'],
+    section: '2.1.17',
+    summary: 'Disable STA mode',
+    exec: (_ctx, device) => {
+      device.wifi.station.stop();
+      return 'OK';
+    },
+  },
+  {
+    // 2.1.18: an AP in the shared world; open without a key, WPA2 with one.
+    name: '+QSOFTAP',
+    aliases: ['+QSOFATP'],
+    section: '2.1.18',
+    summary: 'Enable AP mode',
+    write: {
+      params: [ssid, key],
+      handler: async (_ctx, device, args) => {
+        const k = args.optStr('key');
+        // The manual's response times: 3300 ms with a key, 300 ms without.
+        await device.wifi.world.wait(k === undefined ? 200 : 1000);
+        device.wifi.softAp.start(args.str('SSID'), k);
+        await device.wifi.updateWebConfig();
+        return 'OK';
+      },
+    },
+  },
+  {
+    name: '+QAPSTATE',
+    section: '2.1.19',
+    summary: 'Query AP mode state',
+    exec: (ctx, device) => {
+      ctx.line(`+QAPSTATE: ${device.wifi.softAp.up ? 'SOFTAP_UP' : 'SOFTAP_DOWN'}`);
+      return 'OK';
+    },
+  },
+  {
+    // 2.1.20: the soft-AP's own address and the pool it hands out; not saved.
+    name: '+QAPSTATIC',
+    section: '2.1.20',
+    summary: 'Configure static IP of AP mode',
+    write: {
+      params: ipParams,
+      handler: (_ctx, device, args) => {
+        device.wifi.softAp.setAddress(ipFromArgs(args));
+        return 'OK';
+      },
+    },
+  },
+  {
+    name: '+QSOFTAPSTOP',
+    section: '2.1.21',
+    summary: 'Disable AP mode',
+    exec: async (_ctx, device) => {
+      device.wifi.softAp.stop();
+      await device.wifi.updateWebConfig();
+      return 'OK';
+    },
+  },
+  { name: '+QSTAAPINFO', section: '2.1.22', summary: 'Connect an AP hotspot', write: joinForm(false) },
+  { name: '+QSTAAPINFODEF', section: '2.1.23', summary: 'Connect a hotspot and save it', saved: true, write: joinForm(true) },
+  {
+    // 2.1.24 (format per FIDELITY.md); ERROR when not associated. RSSI in dBm (negative).
+    name: '+QGETWIFISTATE',
+    section: '2.1.24',
+    summary: 'Query connected hotspot',
+    exec: (ctx, device) => {
+      const ap = device.wifi.station.ap;
+      if (!ap) return 'ERROR';
+      ctx.line(`+QGETWIFISTATE: ssid=${ap.ssid},bssid=${ap.bssid},rssi=${ap.rssi},channel=${ap.channel},cipher_type=${ap.security}`);
+      return 'OK';
+    },
+  },
+  {
+    // 2.1.25, format observed on real modules (FIDELITY.md): quoted SSID, RSSI as a
+    // positive magnitude, a space before the comma after the BSSID. Strongest first.
+    name: '+QWSCAN',
+    section: '2.1.25',
+    summary: 'Query scanned hotspots',
+    exec: async (ctx, device) => {
+      const world = device.wifi.world;
+      await world.wait(SCAN_MS);
+      for (const ap of world.audible(device.label)) {
+        ctx.line(`+QWSCAN:"${ap.ssid}",${ap.security},${Math.abs(ap.rssi)},${ap.bssid} ,${ap.channel}`);
+      }
+      return 'OK';
+    },
+  },
+  {
+    // 2.1.26: saved; the page is served while this is on and the soft-AP is up.
+    name: '+QWEBCFG',
+    section: '2.1.26',
+    summary: 'Enable/disable configuring Wi-Fi via web',
+    saved: true,
+    write: {
+      params: [enable],
+      handler: async (_ctx, device, args) => {
+        device.wifi.save((s) => void (s.webcfg = args.int('enable') === 1));
+        await device.wifi.updateWebConfig();
+        return 'OK';
+      },
+    },
+  },
+];

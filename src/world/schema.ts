@@ -1,0 +1,71 @@
+/**
+ * The world file (`--world PATH`): the simulated radio environment modules share.
+ * Validated with zod so a mistake is reported with the path of the offending field.
+ * Documented in docs/world.md.
+ */
+import { z } from 'zod';
+
+/** Security words as the module prints them in scans (FIDELITY.md). */
+export const SECURITY = ['OPEN', 'WEP', 'WPA_PSK', 'WPA2_AES_PSK', 'WPA2_MIXED_PSK', 'WPA3_SAE'] as const;
+export type Security = (typeof SECURITY)[number];
+
+const ipv4 = z.ipv4();
+const mac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i, 'a MAC address like f0:9b:b8:32:94:b0').transform((s) => s.toLowerCase());
+
+export const DhcpSchema = z
+  .object({
+    /** The AP's own address, handed out as gateway (and DNS unless `dns` is set). */
+    gateway: ipv4.default('192.168.1.1'),
+    mask: ipv4.default('255.255.255.0'),
+    dns: ipv4.optional(),
+    /** First and last host number (last octet) of the pool. */
+    first: z.number().int().min(1).max(254).default(100),
+    last: z.number().int().min(1).max(254).default(199),
+    /** How long the DHCP exchange takes, in ms (scaled by timeScale). */
+    delayMs: z.number().min(0).default(300),
+  })
+  .refine((d) => d.first <= d.last, { message: 'first must not be above last', path: ['first'] });
+
+export const AccessPointSchema = z
+  .object({
+    ssid: z.string().min(1).refine((s) => Buffer.byteLength(s) <= 32, 'an SSID is at most 32 bytes'),
+    security: z.enum(SECURITY).default('WPA2_AES_PSK'),
+    password: z.string().optional(),
+    /** Signal at the modules, dBm. Below -90 the AP is out of range. */
+    rssi: z.number().int().min(-100).max(0).default(-50),
+    channel: z.number().int().min(1).max(14).default(6),
+    /** Made from the SSID when absent. */
+    bssid: mac.optional(),
+    /** Whether hosts on this AP reach the internet (real networking); false: only the world's hosts. */
+    internet: z.boolean().default(true),
+    /** false: the AP is switched off (it can come back through the API). */
+    up: z.boolean().default(true),
+    dhcp: DhcpSchema.default(DhcpSchema.parse({})),
+  })
+  .superRefine((ap, ctx) => {
+    if (ap.security === 'OPEN' && ap.password !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'an OPEN AP has no password' });
+    if (ap.security !== 'OPEN' && ap.password === undefined)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${ap.security} AP needs a password` });
+  });
+
+export const WorldSchema = z.object({
+  accessPoints: z.array(AccessPointSchema).default([]),
+  /** Names the modules resolve before real DNS: name → IPv4 (sockets issue). */
+  hosts: z.record(z.string(), z.string()).default({}),
+  /** Multiplies every radio delay (scan, association, DHCP, retries); 0 makes them immediate. */
+  timeScale: z.number().min(0).max(100).default(1),
+  /** Seed of the world's random generator (for deterministic runs). */
+  seed: z.number().int().default(1),
+});
+
+export type WorldConfig = z.infer<typeof WorldSchema>;
+export type AccessPointConfig = z.infer<typeof AccessPointSchema>;
+export type AccessPointInput = z.input<typeof AccessPointSchema>;
+
+/** Validates a parsed world file; the error names each offending path, e.g. `accessPoints[1].rssi`. */
+export function parseWorld(json: unknown, source = 'world'): WorldConfig {
+  const result = WorldSchema.safeParse(json);
+  if (!result.success) throw new Error(`${source}: ${z.prettifyError(result.error)}`);
+  return result.data;
+}

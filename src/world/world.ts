@@ -1,0 +1,142 @@
+/**
+ * The simulated radio world shared by one or many modules: access points (from the world
+ * file, and the soft-APs modules open), DHCP leases, the clock and the time scale of radio
+ * events. It knows nothing about AT commands. Tests and the control API change it while
+ * modules run (an AP vanishes, comes back, changes key or signal); modules listen to `ap`.
+ */
+import { EventEmitter } from 'node:events';
+import { type Clock, realClock } from '../clock.ts';
+import { hostInSubnet, type IpConfig } from './ip.ts';
+import { type AccessPointConfig, AccessPointSchema, type AccessPointInput, parseWorld, type WorldConfig } from './schema.ts';
+
+/** Below this signal an AP is out of range: not scanned, not joinable, links drop. */
+export const RANGE_LIMIT_DBM = -90;
+
+export interface AccessPoint extends AccessPointConfig {
+  bssid: string;
+  /** The module label of a soft-AP; absent for the world's own APs. */
+  owner?: string;
+}
+
+export type ApChange = 'added' | 'changed' | 'removed';
+
+export interface WorldEvents {
+  ap: [ap: AccessPoint, change: ApChange];
+}
+
+export type AccessPointPatch = Partial<Pick<AccessPoint, 'password' | 'security' | 'rssi' | 'channel' | 'up' | 'internet'>>;
+
+export class World extends EventEmitter<WorldEvents> {
+  readonly clock: Clock;
+  readonly timeScale: number;
+  readonly hosts: Readonly<Record<string, string>>;
+  private readonly aps = new Map<string, AccessPoint>();
+  /** bssid → (station MAC → host number in the AP's pool). */
+  private readonly leases = new Map<string, Map<string, number>>();
+
+  constructor(config: WorldConfig = parseWorld({}), clock: Clock = realClock) {
+    super();
+    this.setMaxListeners(0); // every module listens
+    this.clock = clock;
+    this.timeScale = config.timeScale;
+    this.hosts = config.hosts;
+    for (const ap of config.accessPoints) this.insert(ap);
+  }
+
+  /** A radio delay in real milliseconds. */
+  scaled(ms: number): number {
+    return ms * this.timeScale;
+  }
+
+  /** Waits a radio delay on the world clock. */
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimeout(resolve, this.scaled(ms)));
+  }
+
+  accessPoints(): AccessPoint[] {
+    return [...this.aps.values()].map((ap) => ({ ...ap }));
+  }
+
+  /** APs a module can hear: switched on and in range; strongest first. */
+  audible(exceptOwner?: string): AccessPoint[] {
+    return this.accessPoints()
+      .filter((ap) => ap.up && ap.rssi >= RANGE_LIMIT_DBM && (exceptOwner === undefined || ap.owner !== exceptOwner))
+      .sort((a, b) => b.rssi - a.rssi);
+  }
+
+  find(bssid: string): AccessPoint | undefined {
+    const ap = this.aps.get(bssid.toLowerCase());
+    return ap && { ...ap };
+  }
+
+  /** Adds an AP (validated like the world file); a soft-AP names its owner. */
+  addAccessPoint(input: AccessPointInput, owner?: string): AccessPoint {
+    const ap = this.insert(AccessPointSchema.parse(input), owner);
+    this.emit('ap', { ...ap }, 'added');
+    return { ...ap };
+  }
+
+  updateAccessPoint(bssid: string, patch: AccessPointPatch): AccessPoint {
+    const ap = this.aps.get(bssid.toLowerCase());
+    if (!ap) throw new Error(`no access point ${bssid}`);
+    const next = AccessPointSchema.parse({ ...ap, ...patch });
+    Object.assign(ap, next);
+    this.emit('ap', { ...ap }, 'changed');
+    return { ...ap };
+  }
+
+  removeAccessPoint(bssid: string): void {
+    const ap = this.aps.get(bssid.toLowerCase());
+    if (!ap) return;
+    this.aps.delete(ap.bssid);
+    this.leases.delete(ap.bssid);
+    this.emit('ap', { ...ap }, 'removed');
+  }
+
+  /** What a real AP checks at association: the key must fit its security. */
+  keyMatches(ap: AccessPoint, key: string | undefined): boolean {
+    if (ap.security === 'OPEN') return key === undefined || key === '';
+    return key === ap.password;
+  }
+
+  /** A DHCP lease on an AP: the same station keeps its address; null when the pool is full. */
+  lease(bssid: string, mac: string): IpConfig | null {
+    const ap = this.aps.get(bssid);
+    if (!ap) return null;
+    const table = this.leases.get(bssid) ?? new Map<string, number>();
+    this.leases.set(bssid, table);
+    let host = table.get(mac);
+    if (host === undefined) {
+      const used = new Set(table.values());
+      for (let h = ap.dhcp.first; h <= ap.dhcp.last && host === undefined; h++) if (!used.has(h)) host = h;
+      if (host === undefined) return null;
+      table.set(mac, host);
+    }
+    const { gateway, mask, dns } = ap.dhcp;
+    return { ip: hostInSubnet(gateway, host), mask, gateway, dns: dns ?? gateway };
+  }
+
+  /** Whether an address on an AP's pool is leased to some station. */
+  isLeased(bssid: string, ip: string): boolean {
+    const ap = this.aps.get(bssid);
+    const table = this.leases.get(bssid);
+    if (!ap || !table) return false;
+    return [...table.values()].some((host) => hostInSubnet(ap.dhcp.gateway, host) === ip);
+  }
+
+  private insert(config: AccessPointConfig, owner?: string): AccessPoint {
+    const bssid = config.bssid ?? bssidFor(config.ssid, this.aps.size);
+    if (this.aps.has(bssid)) throw new Error(`two access points with BSSID ${bssid}`);
+    const ap: AccessPoint = { ...config, bssid, ...(owner === undefined ? {} : { owner }) };
+    this.aps.set(bssid, ap);
+    return ap;
+  }
+}
+
+/** A stable, locally administered BSSID made from the SSID. */
+function bssidFor(ssid: string, index: number): string {
+  let h = 2166136261;
+  for (const b of Buffer.from(`${ssid}/${index}`)) h = Math.imul(h ^ b, 16777619) >>> 0;
+  const bytes = [0x02, index & 0xff, (h >>> 24) & 0xff, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff];
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
