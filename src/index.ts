@@ -6,6 +6,9 @@ import { openDuplex } from './transport/in-process.ts';
 export { Fc41dModule, DEFAULT_MAC, type ModuleOptions, type ModuleEvents, type PowerState } from './device/module.ts';
 export type { OutputInfo, OutputKind } from './at/engine.ts';
 export type { HostPort, HostAttachment } from './transport/host-port.ts';
+export { World, RANGE_LIMIT_DBM, type AccessPoint, type AccessPointPatch } from './world/world.ts';
+export { parseWorld, type WorldConfig, type AccessPointInput } from './world/schema.ts';
+export { DEFAULT_WORLD, defaultWorld } from './world/default-world.ts';
 
 export interface InProcessModule {
   /** The module: state, typed events (`output`, `input`, `line`, `reject`, `power`), wake(). */
