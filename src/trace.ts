@@ -1,5 +1,6 @@
 /**
- * A trace of one module's UART as JSON lines, one event per line, appended to a file:
+ * A trace of modules' UARTs as JSON lines, one event per line, appended to a file (one
+ * file may hold several modules, told apart by `module`; `openTrace` + `attach`):
  *   {"t":12.345,"module":"module 0","dir":"in","text":"AT\r"}
  *   {"t":12.401,"module":"module 0","dir":"in","command":"AT"}
  *   {"t":12.402,"module":"module 0","dir":"out","text":"\r\nOK\r\n","kind":"final","line":"OK"}
@@ -17,34 +18,57 @@ export interface Trace {
   close(): Promise<void>;
 }
 
-export function attachTrace(module: Fc41dModule, path: string): Trace {
-  // Opened here so a bad path fails now, not later on the first event.
+/** One trace file that several modules write to (their `module` field tells them apart). */
+export interface TraceFile extends Trace {
+  /** Starts tracing a module into this file; ignored once the file is closed. */
+  attach(module: Fc41dModule): void;
+}
+
+/** Opens (appends to) a trace file; attach the modules to trace. A bad path throws now. */
+export function openTrace(path: string): TraceFile {
+  // Opened here so a bad path fails now, not later on the first event. One stream for
+  // all modules: lines from different modules never interleave within a line.
   const out = createWriteStream(path, { fd: openSync(path, 'a') });
   out.on('error', (e) => console.error(`trace ${path}: ${e.message}`));
   const start = performance.now();
-  const write = (event: Record<string, unknown>) => {
-    const t = Number((performance.now() - start).toFixed(3));
-    out.write(JSON.stringify({ t, module: module.label, ...event }) + '\n');
-  };
-
-  const listeners: { [K in keyof ModuleEvents]?: (...args: ModuleEvents[K]) => void } = {
-    input: (bytes, accepted) => write({ dir: 'in', text: bytes.toString('latin1'), ...(accepted ? {} : { dropped: true }) }),
-    line: (command) => write({ dir: 'in', command }),
-    output: (bytes, info) => write({ dir: 'out', text: bytes.toString('latin1'), kind: info.kind, line: info.line }),
-    reject: ({ command, reason }) => write({ dir: 'info', reject: command.source, reason }),
-    power: (power) => write({ dir: 'info', power }),
-    fault: (error) => write({ dir: 'info', fault: error instanceof Error ? error.stack ?? error.message : String(error) }),
-  };
-  for (const [name, fn] of Object.entries(listeners)) module.on(name as keyof ModuleEvents, fn as never);
-
+  const detachers: (() => void)[] = [];
   let closed: Promise<void> | null = null;
+
+  const attach = (module: Fc41dModule) => {
+    if (closed) return;
+    const write = (event: Record<string, unknown>) => {
+      const t = Number((performance.now() - start).toFixed(3));
+      out.write(JSON.stringify({ t, module: module.label, ...event }) + '\n');
+    };
+    const listeners: { [K in keyof ModuleEvents]?: (...args: ModuleEvents[K]) => void } = {
+      input: (bytes, accepted) => write({ dir: 'in', text: bytes.toString('latin1'), ...(accepted ? {} : { dropped: true }) }),
+      line: (command) => write({ dir: 'in', command }),
+      output: (bytes, info) => write({ dir: 'out', text: bytes.toString('latin1'), kind: info.kind, line: info.line }),
+      reject: ({ command, reason }) => write({ dir: 'info', reject: command.source, reason }),
+      power: (power) => write({ dir: 'info', power }),
+      fault: (error) => write({ dir: 'info', fault: error instanceof Error ? error.stack ?? error.message : String(error) }),
+    };
+    for (const [name, fn] of Object.entries(listeners)) module.on(name as keyof ModuleEvents, fn as never);
+    detachers.push(() => {
+      for (const [name, fn] of Object.entries(listeners)) module.off(name as keyof ModuleEvents, fn as never);
+    });
+  };
+
   return {
+    attach,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
-        for (const [name, fn] of Object.entries(listeners)) module.off(name as keyof ModuleEvents, fn as never);
+        for (const detach of detachers.splice(0)) detach();
         out.end(() => resolve());
       });
       return closed;
     },
   };
+}
+
+/** Traces one module into its own file. */
+export function attachTrace(module: Fc41dModule, path: string): Trace {
+  const file = openTrace(path);
+  file.attach(module);
+  return { close: () => file.close() };
 }

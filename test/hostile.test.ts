@@ -120,7 +120,7 @@ function validText(p: ParamSpec): string {
     case 'hex':
       return `0x${(p.min ?? 0).toString(16)}`;
     case 'string': {
-      const v = p.values?.[0] ?? 'a'.repeat(Math.max(p.minLength ?? 1, 1));
+      const v = p.values?.[0] ?? (p.format === 'ipv4' ? '192.168.1.1' : 'a'.repeat(Math.max(p.minLength ?? 1, 1)));
       return p.quoted ? `"${v}"` : v;
     }
   }
@@ -162,6 +162,7 @@ function badValues(p: ParamSpec): [string, RegExp][] {
       if (p.maxLength !== undefined) out.push([`"${'a'.repeat(p.maxLength + 1)}"`, new RegExp(`${name}: too long`)]);
       if (p.minLength !== undefined && p.minLength > 0) out.push([`"${'a'.repeat(p.minLength - 1)}"`, new RegExp(`${name}: too short`)]);
       if (p.values) out.push(['"no_such_value_zz"', new RegExp(`${name}: no_such_value_zz not allowed`)]);
+      if (p.format === 'ipv4') for (const bad of ['256.1.1.1', '1.2.3', 'a.b.c.d']) out.push([bad, new RegExp(`${name}: not an IPv4 address`)]);
       return out;
     }
   }

@@ -4,18 +4,26 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runConsole } from './console.ts';
-import { parseHostPort, UsageError } from './options.ts';
+import { MAX_MODULES } from './modules.ts';
+import { parseHostPort, parseIntIn, UsageError } from './options.ts';
+import { makeOtaImage } from './ota-image.ts';
 import { serve } from './serve.ts';
 
 const EXIT_USAGE = 2;
 
-const hostPort = (value: string) => {
-  try {
-    return parseHostPort(value);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-};
+/** An option parser whose UsageError becomes commander's "invalid argument" (exit 2). */
+const arg =
+  <T>(parse: (value: string) => T) =>
+  (value: string): T => {
+    try {
+      return parse(value);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+  };
+const hostPort = arg(parseHostPort);
+const count = arg((v) => parseIntIn(v, 1, MAX_MODULES));
+const port = arg((v) => parseIntIn(v, 0, 65535));
 
 const program = new Command('fc41d')
   .description('A software Quectel FC41D Wi-Fi/BLE module driven by AT commands')
@@ -23,13 +31,29 @@ const program = new Command('fc41d')
 
 program
   .command('serve')
-  .description('run a module reachable over TCP and/or a PTY until SIGINT/SIGTERM (SIGUSR1 wakes it from deep sleep)')
-  .addOption(new Option('--tcp <host:port>', 'listen for one host at a time on HOST:PORT (port 0: any free port)').argParser(hostPort))
-  .option('--pty <path>', 'expose the UART as a pseudo-terminal at PATH (a symlink)')
-  .option('--flash <path>', 'keep saved settings in this file')
-  .option('--world <path>', 'the simulated world, a JSON file')
-  .option('--trace <path>', 'append every byte in and out as JSON lines')
+  .description(
+    'run N modules (--count) sharing one simulated world, each reachable over TCP and/or a PTY, until SIGINT/SIGTERM; ' +
+      'SIGUSR1 wakes every module in deep sleep',
+  )
+  .addOption(
+    new Option('--tcp <host:port>', 'listen for one host at a time on HOST:PORT; module i on PORT+i (port 0: any free port each)')
+      .argParser(hostPort),
+  )
+  .option('--pty <path>', 'expose the UART as a pseudo-terminal at PATH (a symlink); PATH-i for module i when --count > 1')
+  .option('--flash <path>', 'keep saved settings in this file; PATH-i for module i when --count > 1')
+  .option('--world <path>', 'the simulated world, a JSON file (docs/world.md; default: the embedded world)')
+  .option('--trace <path>', 'append every byte in and out as JSON lines (one file for all modules)')
   .option('--pace', 'pace output at the configured baud rate (AT+QSETBAND)')
+  .addOption(
+    new Option('--count <n>', `how many modules, 1-${MAX_MODULES}, in one world; module i has MAC c8:47:8c:42:00:48 + 2i`)
+      .argParser(count)
+      .default(1),
+  )
+  .addOption(
+    new Option('--webcfg-port <port>', 'base port of the AT+QWEBCFG pages; module i on PORT+i (0: any free port)')
+      .argParser(port)
+      .default(0),
+  )
   .action(serve);
 
 program
@@ -37,6 +61,14 @@ program
   .description('talk to a module on this terminal: type AT commands; !wake wakes it, !quit or EOF leaves')
   .option('--flash <path>', 'keep saved settings in this file')
   .action(runConsole);
+
+program
+  .command('ota-image')
+  .description('write a firmware image for AT+QWLANOTA (see docs/ota.md)')
+  .requiredOption('--version <version>', 'the firmware version AT+QVERSION reports after the update, e.g. FC41DAAR03A10')
+  .requiredOption('--out <path>', 'write the image to this file')
+  .option('--payload <file>', 'the firmware bytes (default: bytes derived from the version)')
+  .action(makeOtaImage);
 
 try {
   await program.parseAsync();

@@ -1,5 +1,6 @@
 /** Parsing and loading of the CLI's option values; failures are one-line UsageErrors. */
 import { readFileSync } from 'node:fs';
+import { parseWorld, type WorldConfig } from '../world/schema.ts';
 
 /** A bad option value or an unusable resource named on the command line: exit code 2. */
 export class UsageError extends Error {}
@@ -17,7 +18,32 @@ export function parseHostPort(value: string): HostAndPort {
   return { host: m[1] ?? m[2], port };
 }
 
-/** Reads and JSON-parses the world file; validating it is the world's job. */
+/** An integer option in [min, max], e.g. `--count`, a port. */
+export function parseIntIn(value: string, min: number, max: number): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Reads the world file and validates it; the message names the file and each offending field. */
+export function loadWorldConfig(path: string): WorldConfig {
+  const json = readWorld(path);
+  try {
+    return parseWorld(json, `world file ${path}`);
+  } catch (e) {
+    throw new UsageError(oneLine((e as Error).message));
+  }
+}
+
+/** zod's pretty error ("✖ Too big…\n  → at accessPoints[0].rssi") as one line: "accessPoints[0].rssi: Too big…; …". */
+function oneLine(message: string): string {
+  return message
+    .replace(/✖ ([^\n]*)\n\s*→ at ([^\n]*)/g, '$2: $1')
+    .replace(/✖ /g, '')
+    .replace(/\s*\n\s*/g, '; ');
+}
+
+/** Reads and JSON-parses the world file (loadWorldConfig validates it). */
 export function readWorld(path: string): unknown {
   let text: string;
   try {

@@ -1,16 +1,20 @@
 /**
- * `fc41d serve`: one module on a TCP port and/or a PTY, until SIGINT or SIGTERM.
+ * `fc41d serve`: N modules (`--count`, default 1) in one world, each on its own TCP port
+ * and/or PTY, until SIGINT or SIGTERM. Modules are built in modules.ts.
  * What it prints on stdout is parsed by tests and scripts; keep the lines stable:
- *   fc41d: world <path>
- *   fc41d: module 0 pty <path>
- *   fc41d: module 0 listening on tcp <host>:<port>
- *   fc41d: module 0 woken
+ *   fc41d: world <path>                      or  fc41d: world (embedded default)
+ *   fc41d: world has <n> access points
+ *   fc41d: module <i> pty <path>
+ *   fc41d: module <i> listening on tcp <host>:<port>
+ *   fc41d: module <i> webcfg http://127.0.0.1:<port>/
+ *   fc41d: module <i> webcfg stopped
+ *   fc41d: module <i> woken
  */
-import { Fc41dModule } from '../device/module.ts';
-import { attachTrace } from '../trace.ts';
+import type { Fc41dModule } from '../device/module.ts';
 import { startPtyTransport } from '../transport/pty.ts';
 import { startTcpTransport } from '../transport/tcp.ts';
-import { type HostAndPort, readWorld, UsageError } from './options.ts';
+import { buildModules, perModulePath, perModulePort } from './modules.ts';
+import { type HostAndPort, UsageError } from './options.ts';
 
 export interface ServeOptions {
   tcp?: HostAndPort;
@@ -19,51 +23,46 @@ export interface ServeOptions {
   world?: string;
   trace?: string;
   pace?: boolean;
+  /** How many modules (1–16); module i gets TCP port PORT+i, PTY `PATH-i`, flash `PATH-i`. */
+  count?: number;
+  /** Base port of the provisioning pages (module i: PORT+i); 0 = any free port. */
+  webcfgPort?: number;
 }
 
 const say = (text: string) => process.stdout.write(`fc41d: ${text}\n`);
 
 export async function serve(opts: ServeOptions): Promise<void> {
   if (!opts.tcp && !opts.pty) throw new UsageError('serve needs --tcp HOST:PORT or --pty PATH');
-  // Parsed now so a bad file fails at start; a later issue validates it and builds the world.
-  const world = opts.world === undefined ? undefined : readWorld(opts.world);
-  if (world !== undefined) say(`world ${opts.world}`);
+  const count = opts.count ?? 1;
+  checkPortRange('--tcp', opts.tcp?.port ?? 0, count);
+  checkPortRange('--webcfg-port', opts.webcfgPort ?? 0, count);
 
-  const module = startup(() => new Fc41dModule({ flashPath: opts.flash, paceOutput: opts.pace }));
-  const trace = opts.trace === undefined ? null : startup(() => attachTrace(module, opts.trace!));
+  const set = buildModules({ ...opts, count });
+  const { modules } = set;
+  const aps = set.world.accessPoints().length;
+  say(`world ${set.worldSource}`);
+  say(`world has ${aps} access point${aps === 1 ? '' : 's'}`);
+  for (const module of modules) {
+    module.on('webcfg', (url) => say(`${module.label} webcfg ${url ?? 'stopped'}`));
+  }
+
   const transports: { close(): Promise<void> }[] = [];
   const where: string[] = []; // printed once the signal handlers are in place
   const closeAll = async () => {
     for (const t of transports.reverse()) await t.close().catch(() => {});
-    module.powerOff();
-    await trace?.close();
+    await set.close();
   };
-
   try {
-    // With both, the PTY and the TCP host share the UART: output goes to both (host-port.ts).
-    if (opts.pty !== undefined) {
-      const pty = await startPtyTransport(opts.pty, module);
-      transports.push(pty);
-      where.push(`${module.label} pty ${pty.path}`);
-    }
-    if (opts.tcp) {
-      const { host, port } = opts.tcp;
-      const tcp = await startTcpTransport(host, port, module).catch((e: Error) => {
-        throw new UsageError(`cannot listen on tcp ${host}:${port}: ${e.message}`);
-      });
-      transports.push(tcp);
-      const a = tcp.address;
-      where.push(`${module.label} listening on tcp ${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`);
-    }
+    for (const [i, module] of modules.entries()) where.push(...(await startTransports(opts, module, i, count, transports)));
   } catch (e) {
     await closeAll();
     throw e instanceof UsageError ? e : new UsageError((e as Error).message);
   }
 
-  // §2.1.10: the host wakes the module from deep sleep with a pin; here it is SIGUSR1.
-  // (A listener replaces Node's default use of SIGUSR1, starting the inspector.)
+  // §2.1.10: the host wakes the module from deep sleep with a pin; here it is SIGUSR1, for
+  // every sleeping module. (A listener replaces Node's default use of SIGUSR1, the inspector.)
   process.on('SIGUSR1', () => {
-    if (module.wake()) say(`${module.label} woken`);
+    for (const module of modules) if (module.wake()) say(`${module.label} woken`);
   });
   let stopping = false;
   const stop = () => {
@@ -76,11 +75,37 @@ export async function serve(opts: ServeOptions): Promise<void> {
   for (const text of where) say(text);
 }
 
-/** Runs a start-up step; its failure (bad flash file, trace path) is a usage error. */
-function startup<T>(step: () => T): T {
-  try {
-    return step();
-  } catch (e) {
-    throw new UsageError((e as Error).message);
+/** Module i's PTY and TCP port; pushes them to `transports` and returns the lines to print. */
+async function startTransports(
+  opts: ServeOptions,
+  module: Fc41dModule,
+  i: number,
+  count: number,
+  transports: { close(): Promise<void> }[],
+): Promise<string[]> {
+  const where: string[] = [];
+  // With both, the PTY and the TCP host share the UART: output goes to both (host-port.ts).
+  if (opts.pty !== undefined) {
+    const pty = await startPtyTransport(perModulePath(opts.pty, i, count), module);
+    transports.push(pty);
+    where.push(`${module.label} pty ${pty.path}`);
+  }
+  if (opts.tcp) {
+    const host = opts.tcp.host;
+    const port = perModulePort(opts.tcp.port, i);
+    const tcp = await startTcpTransport(host, port, module).catch((e: Error) => {
+      throw new UsageError(`cannot listen on tcp ${host}:${port}: ${e.message}`);
+    });
+    transports.push(tcp);
+    const a = tcp.address;
+    where.push(`${module.label} listening on tcp ${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`);
+  }
+  return where;
+}
+
+/** Module i uses BASE+i: the last one must still be a port. */
+function checkPortRange(option: string, base: number, count: number): void {
+  if (base !== 0 && base + count - 1 > 65535) {
+    throw new UsageError(`${option}: ${count} modules need ports ${base}–${base + count - 1}, beyond 65535`);
   }
 }

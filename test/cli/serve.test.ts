@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,76 +6,20 @@ import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { after, afterEach, test } from 'node:test';
 import { ReadStream } from 'node:tty';
-import { fileURLToPath } from 'node:url';
 import { AtHost } from '../helpers/at-host.ts';
+import { Cli, cleanUp, cleanups, host, WAIT_MS } from '../helpers/cli.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/fc41d.js', import.meta.url));
-/** Generous: starting node + tsx on a loaded 2-core machine can take seconds. */
-const WAIT_MS = 20_000;
 const TEST = { timeout: 90_000 };
 
 const dir = mkdtempSync(join(tmpdir(), 'fc41d-serve-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-
-/** A running `fc41d` process, with what it printed. */
-class Cli {
-  readonly proc: ChildProcess;
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private waiters: (() => void)[] = [];
-
-  constructor(args: string[]) {
-    this.proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const changed = () => this.waiters.splice(0).forEach((w) => w());
-    this.proc.stdout!.on('data', (b: Buffer) => ((this.stdout += b), changed()));
-    this.proc.stderr!.on('data', (b: Buffer) => ((this.stderr += b), changed()));
-    this.exited = new Promise((resolve) => this.proc.once('close', (code, signal) => (changed(), resolve({ code, signal }))));
-    cleanups.push(() => this.proc.exitCode === null && this.proc.signalCode === null && this.stop());
-  }
-
-  /** Waits until stdout matches. */
-  async waitFor(pattern: RegExp): Promise<RegExpExecArray> {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      const m = pattern.exec(this.stdout);
-      if (m) return m;
-      const left = deadline - Date.now();
-      if (left <= 0 || this.proc.exitCode !== null)
-        throw new Error(`no ${pattern} on stdout; stdout: ${JSON.stringify(this.stdout)} stderr: ${JSON.stringify(this.stderr)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => (clearTimeout(timer), resolve()));
-      });
-    }
-  }
-
-  async stop(signal: NodeJS.Signals = 'SIGTERM') {
-    this.proc.kill(signal);
-    return this.exited;
-  }
-}
+afterEach(cleanUp);
 
 /** Starts `fc41d serve` on an ephemeral port; returns it with the port it printed. */
 async function serve(...args: string[]): Promise<{ cli: Cli; port: number }> {
   const cli = new Cli(['serve', '--tcp', '127.0.0.1:0', ...args]);
   const m = await cli.waitFor(/^fc41d: module 0 listening on tcp 127\.0\.0\.1:(\d+)$/m);
   return { cli, port: Number(m[1]) };
-}
-
-/** Connects a host and waits for the module's `ready`. */
-async function host(port: number): Promise<AtHost> {
-  const socket = connect(port, '127.0.0.1');
-  socket.setNoDelay(true);
-  cleanups.push(() => socket.destroy());
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const h = new AtHost(socket);
-  await h.expect('\r\nready\r\n', WAIT_MS);
-  return h;
 }
 
 test('serve: ready, AT, version, MAC and ERROR over TCP; --trace records both ways; SIGTERM exits 0', TEST, async () => {

@@ -1,0 +1,70 @@
+/**
+ * Running the real `fc41d` command in tests: a spawned process with what it printed, and a
+ * TCP host on a module it serves. Test files call `cleanUp` after each test
+ * (`afterEach(cleanUp)`): it stops the processes and closes the sockets they left open.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { AtHost } from './at-host.ts';
+
+export const BIN = fileURLToPath(new URL('../../bin/fc41d.js', import.meta.url));
+/** Generous: starting node + tsx on a loaded 2-core machine can take seconds. */
+export const WAIT_MS = 20_000;
+
+/** What `cleanUp` undoes, last first. */
+export const cleanups: (() => unknown)[] = [];
+
+export async function cleanUp(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+}
+
+/** A running `fc41d` process, with what it printed. */
+export class Cli {
+  readonly proc: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private waiters: (() => void)[] = [];
+
+  constructor(args: string[]) {
+    this.proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const changed = () => this.waiters.splice(0).forEach((w) => w());
+    this.proc.stdout!.on('data', (b: Buffer) => ((this.stdout += b), changed()));
+    this.proc.stderr!.on('data', (b: Buffer) => ((this.stderr += b), changed()));
+    this.exited = new Promise((resolve) => this.proc.once('close', (code, signal) => (changed(), resolve({ code, signal }))));
+    cleanups.push(() => this.proc.exitCode === null && this.proc.signalCode === null && this.stop());
+  }
+
+  /** Waits until stdout matches. */
+  async waitFor(pattern: RegExp): Promise<RegExpExecArray> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const m = pattern.exec(this.stdout);
+      if (m) return m;
+      const left = deadline - Date.now();
+      if (left <= 0 || this.proc.exitCode !== null)
+        throw new Error(`no ${pattern} on stdout; stdout: ${JSON.stringify(this.stdout)} stderr: ${JSON.stringify(this.stderr)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => (clearTimeout(timer), resolve()));
+      });
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM') {
+    this.proc.kill(signal);
+    return this.exited;
+  }
+}
+
+/** Connects a host and waits for the module's `ready`. */
+export async function host(port: number): Promise<AtHost> {
+  const socket = connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  cleanups.push(() => socket.destroy());
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const h = new AtHost(socket);
+  await h.expect('\r\nready\r\n', WAIT_MS);
+  return h;
+}
