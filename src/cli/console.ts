@@ -6,23 +6,18 @@
  * After a `> ` prompt the next line is the data itself and is sent without a CR.
  */
 import { createInterface } from 'node:readline';
-import { Fc41dModule } from '../device/module.ts';
 import { formatOutput } from './console-format.ts';
-import { UsageError } from './options.ts';
+import { buildModules } from './modules.ts';
 
 export interface ConsoleOptions {
   flash?: string;
+  world?: string;
 }
 
 type Mode = 'command' | 'data' | 'transparent';
 
 export async function runConsole(opts: ConsoleOptions): Promise<void> {
-  let module: Fc41dModule;
-  try {
-    module = new Fc41dModule({ flashPath: opts.flash });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const [module] = buildModules({ count: 1, flash: opts.flash, world: opts.world }).modules;
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   const print = (text: string) => text && process.stdout.write(text);
   const note = (text: string) => print(`(${text})\n`);

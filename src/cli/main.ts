@@ -60,6 +60,7 @@ program
   .command('console')
   .description('talk to a module on this terminal: type AT commands; !wake wakes it, !quit or EOF leaves')
   .option('--flash <path>', 'keep saved settings in this file')
+  .option('--world <path>', 'the simulated world, a JSON file (default: the embedded world)')
   .action(runConsole);
 
 program
