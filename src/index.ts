@@ -15,7 +15,7 @@ export interface InProcessModule {
   module: Fc41dModule;
   /** The host's end of the UART: write AT commands, read responses and URCs. */
   stream: Duplex;
-  /** Detach and power off. */
+  /** Detach, power off, and leave the world. */
   close(): void;
 }
 
@@ -28,7 +28,7 @@ export function createModule(opts: ModuleOptions = {}): InProcessModule {
     stream,
     close: () => {
       stream.destroy();
-      module.powerOff();
+      module.dispose();
     },
   };
 }

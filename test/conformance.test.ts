@@ -1,20 +1,28 @@
 /**
- * Replays every test/transcripts/*.at file against a fresh in-process module, after `ready`.
- * The format is described in test/helpers/transcript.ts and docs/transcripts.md.
+ * Replays every test/transcripts/*.at file against a fresh in-process module, after `ready`;
+ * a transcript with a `# world: <file>` line gets a module in that world (the default world
+ * otherwise). The format is described in test/helpers/transcript.ts and docs/transcripts.md.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createModule, Fc41dModule } from '../src/index.ts';
+import { createModule, Fc41dModule, parseWorld, World } from '../src/index.ts';
 import { startTcpTransport } from '../src/transport/tcp.ts';
-import { loadTranscript, parseTranscript, runTranscript } from './helpers/transcript.ts';
+import { loadTranscript, parseTranscript, runTranscript, worldFileOf } from './helpers/transcript.ts';
 
 const dir = fileURLToPath(new URL('./transcripts/', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.at')).sort();
 const boot = parseTranscript('wait-for ready', 'boot');
+
+/** The world a transcript asks for (`# world: <file>`), built fresh for each replay. */
+function worldFor(path: string): World | undefined {
+  const file = worldFileOf(path);
+  if (file === null) return undefined;
+  return new World(parseWorld(JSON.parse(readFileSync(file, 'utf8')), file));
+}
 
 test('there are transcripts to replay', () => {
   assert.ok(files.length >= 3, `found ${files.join(', ')}`);
@@ -23,7 +31,8 @@ test('there are transcripts to replay', () => {
 for (const file of files) {
   test(`transcript ${file}`, async () => {
     const transcript = loadTranscript(join(dir, file));
-    const m = createModule({ bootMs: 5 });
+    const world = worldFor(join(dir, file));
+    const m = createModule({ bootMs: 5, ...(world ? { world } : {}) });
     const faults: unknown[] = [];
     m.module.on('fault', (e) => faults.push(e));
     try {
@@ -89,6 +98,13 @@ test('runner: regex lines, raw escapes and unterminated prompts', async () => {
   } finally {
     m.close();
   }
+});
+
+test('runner: `# world: <file>` names a world file next to the transcript', () => {
+  assert.equal(worldFileOf(join(dir, 'system.at')), null);
+  assert.equal(worldFileOf(join(dir, 'wifi.at')), join(dir, 'wifi.world.json'));
+  const world = worldFor(join(dir, 'example-4.1.at'));
+  assert.deepEqual(world?.accessPoints().map((ap) => ap.ssid), ['testssid']);
 });
 
 test('runner: syntax errors name the file and line', () => {

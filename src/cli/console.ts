@@ -95,7 +95,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   function quit(): void {
     if (quitting) return;
     quitting = true;
-    module.powerOff();
+    module.dispose();
     wire.detach();
     rl.close();
     process.stdout.write('', () => process.exit(0));

@@ -52,7 +52,7 @@ export function buildModules(opts: ModuleSetOptions): ModuleSet {
   const modules: Fc41dModule[] = [];
   let trace: TraceFile | null = null;
   const close = async () => {
-    for (const module of modules) module.powerOff();
+    for (const module of modules) module.dispose();
     await trace?.close();
   };
   try {

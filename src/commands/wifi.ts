@@ -218,7 +218,7 @@ export const wifiCommands: Spec[] = [
     exec: async (ctx, device) => {
       const world = device.wifi.world;
       await world.wait(SCAN_MS);
-      for (const ap of world.audible(device.label)) {
+      for (const ap of world.audible(device.mac)) {
         ctx.line(`+QWSCAN:"${ap.ssid}",${ap.security},${Math.abs(ap.rssi)},${ap.bssid} ,${ap.channel}`);
       }
       return 'OK';

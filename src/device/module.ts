@@ -163,6 +163,12 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
     this.setPower('off');
   }
 
+  /** Power off for good: also stop listening to the shared world. */
+  dispose(): void {
+    this.powerOff();
+    this.wifi.dispose();
+  }
+
   private boot(): void {
     this.setPower('booting');
     this.system = this.loadSystem();

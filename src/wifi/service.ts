@@ -28,9 +28,8 @@ export class WifiService {
     readonly world: World,
     private readonly webcfgPort = 0,
   ) {
-    const self = { mac: module.mac, label: module.label };
-    this.station = new Station(world, self, { dhcp: () => this.dhcp, staticIp: () => this.staticIp });
-    this.softAp = new SoftAp(world, self);
+    this.station = new Station(world, module.mac, { dhcp: () => this.dhcp, staticIp: () => this.staticIp });
+    this.softAp = new SoftAp(world, module.mac);
     this.station.on('status', (event) => module.urc(`+QSTASTAT:${event}`));
     module.onReset(() => this.shutdown());
     module.on('power', (state) => {
@@ -99,7 +98,7 @@ export class WifiService {
         softApSsid: this.softAp.ssid ?? '',
         scan: async () => {
           await this.world.wait(SCAN_MS);
-          return this.world.audible(this.module.label);
+          return this.world.audible(this.module.mac);
         },
         join: (ssid, key) => this.joinForWeb(ssid, key),
       },
@@ -131,6 +130,10 @@ export class WifiService {
     });
   }
 
+  dispose(): void {
+    this.station.dispose();
+  }
+
   private boot(): void {
     const saved = this.saved;
     this.dhcp = saved.dhcp;
@@ -139,7 +142,7 @@ export class WifiService {
 
   private shutdown(): void {
     this.station.shutdown();
-    this.softAp.stop();
+    this.softAp.reset();
     this.staticIp = null;
     this.airkiss = false;
     void this.updateWebConfig();

@@ -18,7 +18,8 @@ export class SoftAp {
 
   constructor(
     private readonly world: World,
-    private readonly self: { mac: string; label: string },
+    /** The module's MAC: the soft-AP's BSSID and owner. */
+    private readonly mac: string,
   ) {}
 
   get up(): boolean {
@@ -40,11 +41,11 @@ export class SoftAp {
         password: key,
         rssi: SOFTAP_RSSI,
         channel: SOFTAP_CHANNEL,
-        bssid: this.self.mac,
+        bssid: this.mac,
         internet: false,
         dhcp: { gateway: this.address.ip, mask: this.address.mask, dns: this.address.dns, first: 100, last: 199, delayMs: 200 },
       },
-      this.self.label,
+      this.mac,
     );
   }
 
@@ -54,9 +55,15 @@ export class SoftAp {
     if (this.running) this.start(this.running.ssid, this.running.key);
   }
 
+  /** Reset: the AP goes down and AT+QAPSTATIC is forgotten (§2.1.20: not saved). */
+  reset(): void {
+    this.stop();
+    this.address = DEFAULT_AP_IP;
+  }
+
   stop(): void {
     if (!this.running) return;
     this.running = null;
-    this.world.removeAccessPoint(this.self.mac);
+    this.world.removeAccessPoint(this.mac);
   }
 }

@@ -38,6 +38,7 @@ export class Station extends EventEmitter<StationEvents> {
   private target: { ssid: string; key: string | undefined } | null = null;
   private current: AccessPoint | null = null;
   private address: IpConfig | null = null;
+  private addressFromDhcp = false;
   private attempt = 0;
   private lastFailure: StaEvent | null = null;
   private retryTimer: unknown = null;
@@ -45,8 +46,8 @@ export class Station extends EventEmitter<StationEvents> {
 
   constructor(
     private readonly world: World,
-    /** The module: its MAC (DHCP client id) and label (owner of its own soft-AP, never joined). */
-    private readonly self: { mac: string; label: string },
+    /** The module's MAC: its DHCP client id, and the owner of its own soft-AP (never joined). */
+    private readonly mac: string,
     private readonly config: StationConfig,
   ) {
     super();
@@ -97,10 +98,16 @@ export class Station extends EventEmitter<StationEvents> {
     this.world.off('ap', this.onAp);
   }
 
-  /** DHCP or the static address changed: a connected station without an address takes one now. */
+  /**
+   * DHCP or the static address changed, with immediate effect (§2.1.14): DHCP on → a lease
+   * replaces a static address; DHCP off → the static address replaces a lease. DHCP off and
+   * no static address keeps what the station has.
+   */
   refreshAddress(): void {
     if (!this.current) return;
-    if (!this.config.dhcp() || !this.address) void this.takeAddress(this.attempt);
+    if (this.config.dhcp() ? !this.address || !this.addressFromDhcp : this.config.staticIp() !== null) {
+      void this.takeAddress(this.attempt);
+    }
   }
 
   private async tryJoin(): Promise<void> {
@@ -110,7 +117,7 @@ export class Station extends EventEmitter<StationEvents> {
     if (!target) return;
     await this.world.wait(JOIN_SCAN_MS);
     if (attempt !== this.attempt) return;
-    const ap = this.world.audible().find((a) => a.ssid === target.ssid && a.owner !== this.self.label);
+    const ap = this.world.audible().find((a) => a.ssid === target.ssid && a.owner !== this.mac);
     if (!ap) return this.fail('SCAN_NO_AP');
     await this.world.wait(ASSOCIATE_MS);
     if (attempt !== this.attempt) return;
@@ -128,17 +135,18 @@ export class Station extends EventEmitter<StationEvents> {
     if (!ap) return;
     if (!this.config.dhcp()) {
       const fixed = this.config.staticIp();
-      if (fixed) this.setAddress(fixed);
+      if (fixed && !sameIp(fixed, this.address)) this.setAddress(fixed, false);
       return;
     }
     await this.world.wait(ap.dhcp.delayMs);
     if (attempt !== this.attempt || !this.current) return;
-    const lease = this.world.lease(ap.bssid, this.self.mac);
-    if (lease) this.setAddress(lease); // a full pool leaves the station associated without an IP
+    const lease = this.world.lease(ap.bssid, this.mac);
+    if (lease) this.setAddress(lease, true); // a full pool leaves the station associated without an IP
   }
 
-  private setAddress(ip: IpConfig): void {
+  private setAddress(ip: IpConfig, fromDhcp: boolean): void {
     this.address = ip;
+    this.addressFromDhcp = fromDhcp;
     this.emit('ip', ip);
     this.emit('status', 'GOT_IP');
   }
@@ -192,4 +200,8 @@ export class Station extends EventEmitter<StationEvents> {
     }
     if (!cur && this.target && changed.ssid === this.target.ssid && this.retryTimer !== null) void this.tryJoin();
   }
+}
+
+function sameIp(a: IpConfig, b: IpConfig | null): boolean {
+  return b !== null && a.ip === b.ip && a.mask === b.mask && a.gateway === b.gateway && a.dns === b.dns;
 }

@@ -14,7 +14,7 @@ export const RANGE_LIMIT_DBM = -90;
 
 export interface AccessPoint extends AccessPointConfig {
   bssid: string;
-  /** The module label of a soft-AP; absent for the world's own APs. */
+  /** The MAC of the module whose soft-AP this is; absent for the world's own APs. */
   owner?: string;
 }
 
@@ -33,6 +33,8 @@ export class World extends EventEmitter<WorldEvents> {
   private readonly aps = new Map<string, AccessPoint>();
   /** bssid → (station MAC → host number in the AP's pool). */
   private readonly leases = new Map<string, Map<string, number>>();
+  /** BSSIDs made for APs without one; a counter, so a removal never makes two alike. */
+  private generated = 0;
 
   constructor(config: WorldConfig = parseWorld({}), clock: Clock = realClock) {
     super();
@@ -101,6 +103,7 @@ export class World extends EventEmitter<WorldEvents> {
 
   /** A DHCP lease on an AP: the same station keeps its address; null when the pool is full. */
   lease(bssid: string, mac: string): IpConfig | null {
+    bssid = bssid.toLowerCase();
     const ap = this.aps.get(bssid);
     if (!ap) return null;
     const table = this.leases.get(bssid) ?? new Map<string, number>();
@@ -118,6 +121,7 @@ export class World extends EventEmitter<WorldEvents> {
 
   /** Whether an address on an AP's pool is leased to some station. */
   isLeased(bssid: string, ip: string): boolean {
+    bssid = bssid.toLowerCase();
     const ap = this.aps.get(bssid);
     const table = this.leases.get(bssid);
     if (!ap || !table) return false;
@@ -125,7 +129,8 @@ export class World extends EventEmitter<WorldEvents> {
   }
 
   private insert(config: AccessPointConfig, owner?: string): AccessPoint {
-    const bssid = config.bssid ?? bssidFor(config.ssid, this.aps.size);
+    let bssid = config.bssid;
+    while (bssid === undefined || (config.bssid === undefined && this.aps.has(bssid))) bssid = bssidFor(config.ssid, this.generated++);
     if (this.aps.has(bssid)) throw new Error(`two access points with BSSID ${bssid}`);
     const ap: AccessPoint = { ...config, bssid, ...(owner === undefined ? {} : { owner }) };
     this.aps.set(bssid, ap);

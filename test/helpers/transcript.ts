@@ -12,6 +12,8 @@
  *   wait-for ready            skip output lines until this exact one
  *   raw AT\r\n                send bytes, no CR added; escapes \r \n \t \\ \xNN
  *   silence 300               no output byte at all may come in the next 300 ms
+ *   # world: office.json      (a comment to the replay) the module must live in this world:
+ *                             a world file next to the transcript (see worldFileOf)
  *
  * Output is cut into lines at every CR or LF and empty lines are dropped, so the framing
  * `\r\n<line>\r\n` and an echoed `AT\r` both read as plain lines (sent text and output
@@ -21,7 +23,7 @@
  * unexpected may be left. Failures throw a TranscriptError showing what came.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 
 export type Step =
@@ -68,6 +70,16 @@ export function unescapeBytes(text: string, where = 'raw'): Buffer {
     } else throw new TranscriptError(`${where}: bad escape \\${e ?? ''}`);
   }
   return Buffer.from(out);
+}
+
+/**
+ * The world file a transcript asks for with a line `# world: <file>` (a path relative to the
+ * transcript's folder), or null. It is a comment to the step parser: whoever replays the
+ * transcript creates the module in that world (conformance.test.ts; `fc41d serve --world`).
+ */
+export function worldFileOf(path: string): string | null {
+  const match = /^# world: *(\S+) *$/m.exec(readFileSync(path, 'utf8'));
+  return match ? join(dirname(path), match[1]) : null;
 }
 
 export function loadTranscript(path: string): Transcript {
