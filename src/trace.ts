@@ -46,6 +46,8 @@ export function openTrace(path: string): TraceFile {
       output: (bytes, info) => write({ dir: 'out', text: bytes.toString('latin1'), kind: info.kind, line: info.line }),
       reject: ({ command, reason }) => write({ dir: 'info', reject: command.source, reason }),
       power: (power) => write({ dir: 'info', power }),
+      webcfg: (url) => write({ dir: 'info', webcfg: url }),
+      ota: (result) => write({ dir: 'info', ota: result }),
       fault: (error) => write({ dir: 'info', fault: error instanceof Error ? error.stack ?? error.message : String(error) }),
     };
     for (const [name, fn] of Object.entries(listeners)) module.on(name as keyof ModuleEvents, fn as never);

@@ -12,7 +12,6 @@ export const DEFAULT_WORLD: z.input<typeof WorldSchema> = {
   ],
   hosts: {},
   timeScale: 1,
-  seed: 1,
 };
 
 /** A new world built from DEFAULT_WORLD. */

@@ -13,7 +13,7 @@ const ipv4 = z.ipv4();
 const mac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i, 'a MAC address like f0:9b:b8:32:94:b0').transform((s) => s.toLowerCase());
 
 export const DhcpSchema = z
-  .object({
+  .strictObject({
     /** The AP's own address, handed out as gateway (and DNS unless `dns` is set). */
     gateway: ipv4.default('192.168.1.1'),
     mask: ipv4.default('255.255.255.0'),
@@ -27,7 +27,7 @@ export const DhcpSchema = z
   .refine((d) => d.first <= d.last, { message: 'first must not be above last', path: ['first'] });
 
 export const AccessPointSchema = z
-  .object({
+  .strictObject({
     ssid: z.string().min(1).refine((s) => Buffer.byteLength(s) <= 32, 'an SSID is at most 32 bytes'),
     security: z.enum(SECURITY).default('WPA2_AES_PSK'),
     password: z.string().optional(),
@@ -49,14 +49,13 @@ export const AccessPointSchema = z
       ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${ap.security} AP needs a password` });
   });
 
-export const WorldSchema = z.object({
+// Strict objects: a misspelt field is an error naming it, not silently ignored.
+export const WorldSchema = z.strictObject({
   accessPoints: z.array(AccessPointSchema).default([]),
   /** Names the modules resolve before real DNS: name → IPv4 (sockets issue). */
   hosts: z.record(z.string(), z.string()).default({}),
   /** Multiplies every radio delay (scan, association, DHCP, retries); 0 makes them immediate. */
   timeScale: z.number().min(0).max(100).default(1),
-  /** Seed of the world's random generator (for deterministic runs). */
-  seed: z.number().int().default(1),
 });
 
 export type WorldConfig = z.infer<typeof WorldSchema>;

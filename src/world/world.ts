@@ -81,8 +81,8 @@ export class World extends EventEmitter<WorldEvents> {
   updateAccessPoint(bssid: string, patch: AccessPointPatch): AccessPoint {
     const ap = this.aps.get(bssid.toLowerCase());
     if (!ap) throw new Error(`no access point ${bssid}`);
-    const next = AccessPointSchema.parse({ ...ap, ...patch });
-    Object.assign(ap, next);
+    const { owner: _owner, ...config } = ap;
+    Object.assign(ap, AccessPointSchema.parse({ ...config, ...patch }));
     this.emit('ap', { ...ap }, 'changed');
     return { ...ap };
   }

@@ -249,3 +249,19 @@ test('modules with distinct MACs and the default label still see and join each o
   await b.at('AT+QSTAAPINFO=bench,benchkey1');
   assert.deepEqual(await lines(b.host, 2), [CONNECTED, GOT_IP]);
 });
+
+test('the world can change a soft-AP like any AP: out of range drops its station, back in range it rejoins', async () => {
+  const world = makeWorld();
+  const a = await start(world, MAC_A, 'A');
+  const b = await start(world, MAC_B, 'B');
+  assert.deepEqual(await a.at('AT+QSOFTAP=bench,benchkey1'), OK);
+  assert.deepEqual(await b.at('AT+QSTAAPINFO=bench,benchkey1'), OK);
+  assert.deepEqual(await lines(b.host, 2), [CONNECTED, GOT_IP]);
+  const moved = world.updateAccessPoint(MAC_A, { rssi: -95 });
+  assert.equal(moved.owner, MAC_A, 'still the module\'s soft-AP');
+  assert.deepEqual((await lines(b.host, 1))[0], DISCONNECTED);
+  world.updateAccessPoint(MAC_A, { rssi: -40 });
+  await b.host.expect(`${GOT_IP}\r\n`, T);
+  assert.deepEqual(await a.at('AT+QSOFTAPSTOP'), OK);
+  await b.host.expect(`${DISCONNECTED}\r\n`, T);
+});
