@@ -6,83 +6,22 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, describe, test } from 'node:test';
-import { type AccessPointInput, createModule, parseWorld, World } from '../../src/index.ts';
-import { AtHost, splitLines } from '../helpers/at-host.ts';
-
-const SCALE = 0.02;
-/** Generous: the suite must pass on a loaded 2-core machine. */
-const T = 10_000;
-const RETRIES_MS = 400;
+import { after, describe, test } from 'node:test';
+import type { AccessPointInput } from '../../src/index.ts';
+import { CONNECTED, DISCONNECTED, ERROR, GOT_IP, lines, makeWorld, type Module, OK, silence, T, useModules, ZEROS } from '../helpers/wifi.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fc41d-wifi-cmd-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const fn of cleanups.splice(0).reverse()) fn();
-});
-
-function makeWorld(accessPoints: AccessPointInput[] = [], timeScale = SCALE): World {
-  return new World(parseWorld({ accessPoints, timeScale }));
-}
-
-interface Opts {
-  mac?: string;
-  label?: string;
-  flashPath?: string;
-}
-
-let count = 0;
-/** A module in `world`, not yet waited for; closed after the test. */
-function power(world: World, opts: Opts = {}) {
-  count++;
-  const m = createModule({
-    bootMs: 5,
-    world,
-    mac: opts.mac ?? `02:cc:00:00:00:${count.toString(16).padStart(2, '0')}`,
-    label: opts.label ?? `cmd ${count}`,
-    ...(opts.flashPath === undefined ? {} : { flashPath: opts.flashPath }),
-  });
-  cleanups.push(() => m.close());
-  const host = new AtHost(m.stream);
-  return {
-    ...m,
-    host,
-    /** Sends a line (UTF-8) and returns its information lines and final result. */
-    at: (line: string) => {
-      host.write(Buffer.from(`${line}\r`, 'utf8'));
-      return host.expect(/\r\n(OK|ERROR)\r\n/, T).then((text) => {
-        const all = splitLines(text).map((l) => Buffer.from(l, 'latin1').toString('utf8'));
-        return { lines: all.slice(0, -1), final: all[all.length - 1] };
-      });
-    },
-  };
-}
-
-/** A module in `world`, booted (after `ready`). */
-async function start(world: World, opts: Opts = {}) {
-  const m = power(world, opts);
-  await m.host.expect('\r\nready\r\n', T);
-  return m;
-}
-
-type Mod = Awaited<ReturnType<typeof start>>;
-
-async function lines(host: AtHost, n: number): Promise<string[]> {
-  return splitLines(await host.expect(new RegExp(`^(?:\\r\\n[^\\r\\n]+\\r\\n){${n}}`), T));
-}
-
-async function silence(host: AtHost, ms = RETRIES_MS): Promise<void> {
-  assert.deepEqual(splitLines(await host.collect(ms)), []);
-}
+/** `power`: a module not yet waited for; `start`: booted. Commands go out (and answers come back) as UTF-8. */
+const { power, start } = useModules({ macPrefix: '02:cc:00:00:00:', labelPrefix: 'cmd', utf8: true });
 
 /** The final result only (station URCs that slip in between are ignored). */
-async function final(m: Mod, line: string): Promise<string> {
+async function final(m: Module, line: string): Promise<string> {
   return (await m.at(line)).final;
 }
 
-async function expectFinal(m: Mod, results: Record<string, 'OK' | 'ERROR'>): Promise<void> {
+async function expectFinal(m: Module, results: Record<string, 'OK' | 'ERROR'>): Promise<void> {
   for (const [line, want] of Object.entries(results)) assert.equal(await final(m, line), want, line);
 }
 
@@ -90,13 +29,6 @@ async function expectFinal(m: Mod, results: Record<string, 'OK' | 'ERROR'>): Pro
 function flashOf(path: string): { wifi?: { sta?: unknown; dhcp?: boolean } } {
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
 }
-
-const CONNECTED = '+QSTASTAT:WLAN_CONNECTED';
-const DISCONNECTED = '+QSTASTAT:WLAN_DISCONNECTED';
-const GOT_IP = '+QSTASTAT:GOT_IP';
-const ZEROS = '+QGETIP: ip:0.0.0.0,gateway:0.0.0.0,mask:0.0.0.0,dns:0.0.0.0';
-const OK = { lines: [], final: 'OK' };
-const ERROR = { lines: [], final: 'ERROR' };
 
 const HOME: AccessPointInput = { ssid: 'home', password: 'password1', rssi: -55, channel: 3, bssid: '02:00:00:00:00:01' };
 const LAB: AccessPointInput = { ssid: 'lab', security: 'OPEN', rssi: -60, bssid: '02:00:00:00:00:02', internet: false, dhcp: { gateway: '10.5.0.1' } };

@@ -4,52 +4,11 @@
 // join. The station reports the loss (WLAN_DISCONNECTED), retries, and rejoins at once
 // when the AP is back.
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
-import { type AccessPointInput, createModule, parseWorld, World } from '../../src/index.ts';
-import { AtHost, splitLines } from '../helpers/at-host.ts';
+import { test } from 'node:test';
+import type { AccessPointInput } from '../../src/index.ts';
+import { CONNECTED, DISCONNECTED, during, GOT_IP, lines, makeWorld, type Module, NO_AP, SCALE, silence, T, useModules } from '../helpers/wifi.ts';
 
-const SCALE = 0.02;
-/** Generous: the suite must pass on a loaded 2-core machine. */
-const T = 10_000;
-/** Long enough for several retries (3000 ms × SCALE = 60 ms each). */
-const RETRIES_MS = 400;
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const fn of cleanups.splice(0).reverse()) fn();
-});
-
-function makeWorld(accessPoints: AccessPointInput[], timeScale = SCALE): World {
-  return new World(parseWorld({ accessPoints, timeScale }));
-}
-
-let count = 0;
-async function start(world: World) {
-  count++;
-  const m = createModule({ bootMs: 5, world, mac: `02:1e:00:00:00:${count.toString(16).padStart(2, '0')}`, label: `live ${count}` });
-  cleanups.push(() => m.close());
-  const host = new AtHost(m.stream);
-  await host.expect('\r\nready\r\n', T);
-  return { ...m, host, at: (line: string) => host.command(line, T) };
-}
-
-async function lines(host: AtHost, n: number): Promise<string[]> {
-  return splitLines(await host.expect(new RegExp(`^(?:\\r\\n[^\\r\\n]+\\r\\n){${n}}`), T));
-}
-
-async function silence(host: AtHost, ms = RETRIES_MS): Promise<void> {
-  assert.deepEqual(splitLines(await host.collect(ms)), []);
-}
-
-/** What came during `ms`, as lines. */
-async function during(host: AtHost, ms = RETRIES_MS): Promise<string[]> {
-  return splitLines(await host.collect(ms));
-}
-
-const CONNECTED = '+QSTASTAT:WLAN_CONNECTED';
-const DISCONNECTED = '+QSTASTAT:WLAN_DISCONNECTED';
-const GOT_IP = '+QSTASTAT:GOT_IP';
-const NO_AP = '+QSTASTAT:SCAN_NO_AP';
+const { start } = useModules({ macPrefix: '02:1e:00:00:00:', labelPrefix: 'live' });
 
 const BSSID = '02:00:00:00:00:01';
 const HOME: AccessPointInput = { ssid: 'home', password: 'password1', rssi: -55, bssid: BSSID, dhcp: { delayMs: 0 } };
@@ -216,15 +175,21 @@ test('several modules on one AP all lose it and all come back', async () => {
 
 // At timeScale 1 a retry comes 3000 ms after a failure; a join takes 300 ms (DHCP delay 0).
 // An AP that comes back must be joined at once, well before the next retry would run.
+
+/** Runs `fix`; CONNECTED and GOT_IP must follow well before the next retry is due. */
+async function assertJoinedAtOnce(m: Module, fix: () => void, what: string): Promise<void> {
+  const t0 = performance.now();
+  fix();
+  assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
+  const took = performance.now() - t0;
+  assert.ok(took < 2000, `${what} after ${Math.round(took)} ms; a retry was due at 3000 ms`);
+}
+
 test('at once: a returning AP is rejoined before the next retry is due (timeScale 1)', async () => {
   const { world, m } = await joined(HOME, 1);
   world.removeAccessPoint(BSSID);
   assert.deepEqual(await lines(m.host, 1), [DISCONNECTED]);
-  const t0 = performance.now();
-  world.addAccessPoint(HOME);
-  assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
-  const took = performance.now() - t0;
-  assert.ok(took < 2000, `rejoined after ${Math.round(took)} ms; a retry was due at 3000 ms`);
+  await assertJoinedAtOnce(m, () => world.addAccessPoint(HOME), 'rejoined');
 });
 
 test('at once: an AP added after SCAN_NO_AP is joined before the next retry is due (timeScale 1)', async () => {
@@ -232,20 +197,12 @@ test('at once: an AP added after SCAN_NO_AP is joined before the next retry is d
   const m = await start(world);
   await m.at('AT+QSTAAPINFO=home,password1');
   assert.deepEqual(await lines(m.host, 1), [NO_AP]);
-  const t0 = performance.now();
-  world.addAccessPoint(HOME);
-  assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
-  const took = performance.now() - t0;
-  assert.ok(took < 2000, `joined after ${Math.round(took)} ms; a retry was due at 3000 ms`);
+  await assertJoinedAtOnce(m, () => world.addAccessPoint(HOME), 'joined');
 });
 
 test('at once: the key changed back is tried before the next retry is due (timeScale 1)', async () => {
   const { world, m } = await joined(HOME, 1);
   world.updateAccessPoint(BSSID, { password: 'password2' });
   assert.deepEqual(await lines(m.host, 1), [DISCONNECTED]);
-  const t0 = performance.now();
-  world.updateAccessPoint(BSSID, { password: 'password1' });
-  assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
-  const took = performance.now() - t0;
-  assert.ok(took < 2000, `rejoined after ${Math.round(took)} ms; a retry was due at 3000 ms`);
+  await assertJoinedAtOnce(m, () => world.updateAccessPoint(BSSID, { password: 'password1' }), 'rejoined');
 });

@@ -2,54 +2,30 @@
 // -40 dBm, channel 6, 192.168.4.1/24 (AT+QAPSTATIC changes it), pool .100–.199; other
 // modules scan and join it; its owner does not list it; AT+QSOFTAPSTOP removes it.
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
-import { type AccessPointInput, createModule, parseWorld, World } from '../../src/index.ts';
-import { AtHost, splitLines } from '../helpers/at-host.ts';
+import { test } from 'node:test';
+import { splitLines } from '../helpers/at-host.ts';
+import { CONNECTED, DISCONNECTED, GOT_IP, lines, makeWorld, NO_AP, OK, silence, T, useModules, ZEROS } from '../helpers/wifi.ts';
 
-const SCALE = 0.02;
-/** Generous: the suite must pass on a loaded 2-core machine. */
-const T = 10_000;
-const RETRIES_MS = 400;
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const fn of cleanups.splice(0).reverse()) fn();
-});
-
-function makeWorld(accessPoints: AccessPointInput[] = [], timeScale = SCALE): World {
-  return new World(parseWorld({ accessPoints, timeScale }));
-}
-
-async function start(world: World, mac: string, label?: string) {
-  const m = createModule({ bootMs: 5, world, mac, ...(label === undefined ? {} : { label }) });
-  cleanups.push(() => m.close());
-  const host = new AtHost(m.stream);
-  await host.expect('\r\nready\r\n', T);
-  return { ...m, host, at: (line: string) => host.command(line, T) };
-}
-
-async function lines(host: AtHost, n: number): Promise<string[]> {
-  return splitLines(await host.expect(new RegExp(`^(?:\\r\\n[^\\r\\n]+\\r\\n){${n}}`), T));
-}
-
-async function silence(host: AtHost, ms = RETRIES_MS): Promise<void> {
-  assert.deepEqual(splitLines(await host.collect(ms)), []);
-}
-
-const CONNECTED = '+QSTASTAT:WLAN_CONNECTED';
-const DISCONNECTED = '+QSTASTAT:WLAN_DISCONNECTED';
-const GOT_IP = '+QSTASTAT:GOT_IP';
-const NO_AP = '+QSTASTAT:SCAN_NO_AP';
-const ZEROS = '+QGETIP: ip:0.0.0.0,gateway:0.0.0.0,mask:0.0.0.0,dns:0.0.0.0';
-const OK = { lines: [], final: 'OK' };
+const { start } = useModules();
 
 const MAC_A = '02:a0:00:00:00:0a';
 const MAC_B = '02:b0:00:00:00:0b';
 const MAC_C = '02:c0:00:00:00:0c';
 
+/** A (MAC_A) runs the soft-AP "bench" with key benchkey1, and B (MAC_B) has joined it. */
+async function benchWithClient() {
+  const world = makeWorld();
+  const a = await start(world, { mac: MAC_A, label: 'A' });
+  const b = await start(world, { mac: MAC_B, label: 'B' });
+  await a.at('AT+QSOFTAP=bench,benchkey1');
+  await b.at('AT+QSTAAPINFO=bench,benchkey1');
+  assert.deepEqual(await lines(b.host, 2), [CONNECTED, GOT_IP]);
+  return { world, a, b };
+}
+
 test('AT+QSOFTAP puts an AP in the world: BSSID = MAC, -40 dBm, channel 6, 192.168.4.1/24, pool .100–.199', async () => {
   const world = makeWorld();
-  const a = await start(world, MAC_A, 'A');
+  const a = await start(world, { mac: MAC_A, label: 'A' });
   assert.deepEqual(await a.at('AT+QAPSTATE'), { lines: ['+QAPSTATE: SOFTAP_DOWN'], final: 'OK' });
   assert.deepEqual(await a.at('AT+QGETIP=ap'), { lines: [ZEROS], final: 'OK' });
   assert.deepEqual(await a.at('AT+QSOFTAP=bench,benchkey1'), OK);
@@ -76,7 +52,7 @@ test('AT+QSOFTAP puts an AP in the world: BSSID = MAC, -40 dBm, channel 6, 192.1
 
 test('without a key the soft-AP is OPEN', async () => {
   const world = makeWorld();
-  const a = await start(world, MAC_A, 'A');
+  const a = await start(world, { mac: MAC_A, label: 'A' });
   assert.deepEqual(await a.at('AT+QSOFTAP=openbench'), OK);
   assert.equal(world.find(MAC_A)?.security, 'OPEN');
   assert.equal(world.find(MAC_A)?.password, undefined);
@@ -84,8 +60,8 @@ test('without a key the soft-AP is OPEN', async () => {
 
 test('others scan it (exact line); its owner does not list it', async () => {
   const world = makeWorld([{ ssid: 'street', security: 'OPEN', rssi: -70, channel: 11, bssid: '02:00:00:00:00:01' }]);
-  const a = await start(world, MAC_A, 'A');
-  const b = await start(world, MAC_B, 'B');
+  const a = await start(world, { mac: MAC_A, label: 'A' });
+  const b = await start(world, { mac: MAC_B, label: 'B' });
   await a.at('AT+QSOFTAP=bench,benchkey1');
   assert.deepEqual(await b.at('AT+QWSCAN'), {
     lines: [`+QWSCAN:"bench",WPA2_AES_PSK,40,${MAC_A} ,6`, '+QWSCAN:"street",OPEN,70,02:00:00:00:00:01 ,11'],
@@ -96,9 +72,9 @@ test('others scan it (exact line); its owner does not list it', async () => {
 
 test('another module joins it: a lease from 192.168.4.100, the soft-AP answers ping, no internet behind it', async () => {
   const world = makeWorld();
-  const a = await start(world, MAC_A, 'A');
-  const b = await start(world, MAC_B, 'B');
-  const c = await start(world, MAC_C, 'C');
+  const a = await start(world, { mac: MAC_A, label: 'A' });
+  const b = await start(world, { mac: MAC_B, label: 'B' });
+  const c = await start(world, { mac: MAC_C, label: 'C' });
   await a.at('AT+QSOFTAP=bench,benchkey1');
   await b.at('AT+QSTAAPINFO=bench,benchkey1');
   assert.deepEqual(await lines(b.host, 2), [CONNECTED, GOT_IP]);
@@ -116,8 +92,8 @@ test('another module joins it: a lease from 192.168.4.100, the soft-AP answers p
 
 test('a wrong key for the soft-AP is refused', async () => {
   const world = makeWorld();
-  const a = await start(world, MAC_A, 'A');
-  const b = await start(world, MAC_B, 'B');
+  const a = await start(world, { mac: MAC_A, label: 'A' });
+  const b = await start(world, { mac: MAC_B, label: 'B' });
   await a.at('AT+QSOFTAP=bench,benchkey1');
   await b.at('AT+QSTAAPINFO=bench,benchkey2');
   assert.deepEqual(await lines(b.host, 1), [DISCONNECTED]);
@@ -125,7 +101,7 @@ test('a wrong key for the soft-AP is refused', async () => {
 
 test('a module does not join its own soft-AP', async () => {
   const world = makeWorld();
-  const a = await start(world, MAC_A, 'A');
+  const a = await start(world, { mac: MAC_A, label: 'A' });
   await a.at('AT+QSOFTAP=bench,benchkey1');
   await a.at('AT+QSTAAPINFO=bench,benchkey1');
   assert.deepEqual(await lines(a.host, 1), [NO_AP]);
@@ -133,7 +109,7 @@ test('a module does not join its own soft-AP', async () => {
 
 test('a module is soft-AP and station at once', async () => {
   const world = makeWorld([{ ssid: 'home', password: 'password1', bssid: '02:00:00:00:00:01' }]);
-  const a = await start(world, MAC_A, 'A');
+  const a = await start(world, { mac: MAC_A, label: 'A' });
   await a.at('AT+QSOFTAP=bench,benchkey1');
   await a.at('AT+QSTAAPINFO=home,password1');
   assert.deepEqual(await lines(a.host, 2), [CONNECTED, GOT_IP]);
@@ -144,8 +120,8 @@ test('a module is soft-AP and station at once', async () => {
 
 test('AT+QAPSTATIC before AT+QSOFTAP: the soft-AP and its pool use that subnet', async () => {
   const world = makeWorld();
-  const a = await start(world, MAC_A, 'A');
-  const b = await start(world, MAC_B, 'B');
+  const a = await start(world, { mac: MAC_A, label: 'A' });
+  const b = await start(world, { mac: MAC_B, label: 'B' });
   assert.deepEqual(await a.at('AT+QAPSTATIC=10.10.0.1,255.255.255.0,10.10.0.1,10.10.0.53'), OK);
   assert.deepEqual((await a.at('AT+QGETIP=ap')).lines, [ZEROS], 'not up yet');
   await a.at('AT+QSOFTAP=bench');
@@ -156,12 +132,7 @@ test('AT+QAPSTATIC before AT+QSOFTAP: the soft-AP and its pool use that subnet',
 });
 
 test('AT+QAPSTATIC while up: clients drop and rejoin in the new subnet', async () => {
-  const world = makeWorld();
-  const a = await start(world, MAC_A, 'A');
-  const b = await start(world, MAC_B, 'B');
-  await a.at('AT+QSOFTAP=bench,benchkey1');
-  await b.at('AT+QSTAAPINFO=bench,benchkey1');
-  assert.deepEqual(await lines(b.host, 2), [CONNECTED, GOT_IP]);
+  const { a, b } = await benchWithClient();
   assert.deepEqual(await a.at('AT+QAPSTATIC=172.20.1.1,255.255.255.0,172.20.1.1,172.20.1.1'), OK);
   const seen = splitLines(await b.host.expect(GOT_IP, T));
   assert.deepEqual(seen.filter((l) => l !== NO_AP), [DISCONNECTED, CONNECTED, GOT_IP]);
@@ -170,12 +141,7 @@ test('AT+QAPSTATIC while up: clients drop and rejoin in the new subnet', async (
 });
 
 test('AT+QSOFTAPSTOP: gone from the world and scans, clients lose the link; a restart brings them back', async () => {
-  const world = makeWorld();
-  const a = await start(world, MAC_A, 'A');
-  const b = await start(world, MAC_B, 'B');
-  await a.at('AT+QSOFTAP=bench,benchkey1');
-  await b.at('AT+QSTAAPINFO=bench,benchkey1');
-  assert.deepEqual(await lines(b.host, 2), [CONNECTED, GOT_IP]);
+  const { world, a, b } = await benchWithClient();
   assert.deepEqual(await a.at('AT+QSOFTAPSTOP'), OK);
   assert.deepEqual(await lines(b.host, 1), [DISCONNECTED]);
   assert.equal(world.find(MAC_A), undefined);
@@ -192,12 +158,7 @@ test('AT+QSOFTAPSTOP: gone from the world and scans, clients lose the link; a re
 });
 
 test('AT+QSOFTAP again with another key: old clients lose the link and stay out', async () => {
-  const world = makeWorld();
-  const a = await start(world, MAC_A, 'A');
-  const b = await start(world, MAC_B, 'B');
-  await a.at('AT+QSOFTAP=bench,benchkey1');
-  await b.at('AT+QSTAAPINFO=bench,benchkey1');
-  assert.deepEqual(await lines(b.host, 2), [CONNECTED, GOT_IP]);
+  const { world, a, b } = await benchWithClient();
   await a.at('AT+QSOFTAP=bench,benchkey2');
   assert.equal(world.accessPoints().length, 1, 'one soft-AP per module');
   assert.equal(world.find(MAC_A)?.password, 'benchkey2');
@@ -207,12 +168,7 @@ test('AT+QSOFTAP again with another key: old clients lose the link and stay out'
 });
 
 test('AT+QRST and closing the module take the soft-AP out of the world', async () => {
-  const world = makeWorld();
-  const a = await start(world, MAC_A, 'A');
-  const b = await start(world, MAC_B, 'B');
-  await a.at('AT+QSOFTAP=bench,benchkey1');
-  await b.at('AT+QSTAAPINFO=bench,benchkey1');
-  assert.deepEqual(await lines(b.host, 2), [CONNECTED, GOT_IP]);
+  const { world, a, b } = await benchWithClient();
   await a.at('AT+QRST');
   assert.deepEqual(await lines(a.host, 1), ['ready']);
   assert.deepEqual(await lines(b.host, 1), [DISCONNECTED]);
@@ -228,7 +184,7 @@ test('AT+QRST and closing the module take the soft-AP out of the world', async (
 
 test('AT+QAPSTATIC is not saved: after AT+QRST the soft-AP is 192.168.4.1 again', async () => {
   const world = makeWorld();
-  const a = await start(world, MAC_A, 'A');
+  const a = await start(world, { mac: MAC_A, label: 'A' });
   await a.at('AT+QAPSTATIC=10.10.0.1,255.255.255.0,10.10.0.1,10.10.0.1');
   await a.at('AT+QRST');
   assert.deepEqual(await lines(a.host, 1), ['ready']);
@@ -242,8 +198,8 @@ test('modules with distinct MACs and the default label still see and join each o
   // createModule's label defaults to "module 0" for every module; ownership must follow the
   // module (its MAC, the soft-AP's BSSID), not a display name two modules may share.
   const world = makeWorld();
-  const a = await start(world, MAC_A);
-  const b = await start(world, MAC_B);
+  const a = await start(world, { mac: MAC_A });
+  const b = await start(world, { mac: MAC_B });
   await a.at('AT+QSOFTAP=bench,benchkey1');
   assert.deepEqual((await b.at('AT+QWSCAN')).lines, [`+QWSCAN:"bench",WPA2_AES_PSK,40,${MAC_A} ,6`]);
   await b.at('AT+QSTAAPINFO=bench,benchkey1');
@@ -252,8 +208,8 @@ test('modules with distinct MACs and the default label still see and join each o
 
 test('the world can change a soft-AP like any AP: out of range drops its station, back in range it rejoins', async () => {
   const world = makeWorld();
-  const a = await start(world, MAC_A, 'A');
-  const b = await start(world, MAC_B, 'B');
+  const a = await start(world, { mac: MAC_A, label: 'A' });
+  const b = await start(world, { mac: MAC_B, label: 'B' });
   assert.deepEqual(await a.at('AT+QSOFTAP=bench,benchkey1'), OK);
   assert.deepEqual(await b.at('AT+QSTAAPINFO=bench,benchkey1'), OK);
   assert.deepEqual(await lines(b.host, 2), [CONNECTED, GOT_IP]);

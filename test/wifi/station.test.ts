@@ -2,53 +2,11 @@
 // (scan, strongest audible AP, key check, association, DHCP), the failure reports and their
 // retries, leaving, DHCP off with a static address, and what a reset keeps.
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
-import { type AccessPointInput, createModule, parseWorld, World } from '../../src/index.ts';
-import { AtHost, splitLines } from '../helpers/at-host.ts';
+import { test } from 'node:test';
+import type { AccessPointInput } from '../../src/index.ts';
+import { CONNECTED, DISCONNECTED, GOT_IP, lines, makeWorld, NO_AP, OK, silence, T, useModules, ZEROS } from '../helpers/wifi.ts';
 
-const SCALE = 0.02;
-/** Generous: the suite must pass on a loaded 2-core machine. */
-const T = 10_000;
-/** Long enough for several retries (3000 ms × SCALE = 60 ms each). */
-const RETRIES_MS = 400;
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const fn of cleanups.splice(0).reverse()) fn();
-});
-
-function makeWorld(accessPoints: AccessPointInput[], timeScale = SCALE): World {
-  return new World(parseWorld({ accessPoints, timeScale }));
-}
-
-let count = 0;
-/** A module in `world`, booted (after `ready`), closed after the test. */
-async function start(world: World, opts: { mac?: string; label?: string } = {}) {
-  count++;
-  const mac = opts.mac ?? `02:5a:00:00:00:${count.toString(16).padStart(2, '0')}`;
-  const m = createModule({ bootMs: 5, world, mac, label: opts.label ?? `sta ${count}` });
-  cleanups.push(() => m.close());
-  const host = new AtHost(m.stream);
-  await host.expect('\r\nready\r\n', T);
-  return { ...m, host, at: (line: string) => host.command(line, T) };
-}
-
-/** The next `n` framed lines, exactly. */
-async function lines(host: AtHost, n: number): Promise<string[]> {
-  return splitLines(await host.expect(new RegExp(`^(?:\\r\\n[^\\r\\n]+\\r\\n){${n}}`), T));
-}
-
-/** Nothing at all may come for `ms`. */
-async function silence(host: AtHost, ms = RETRIES_MS): Promise<void> {
-  assert.deepEqual(splitLines(await host.collect(ms)), []);
-}
-
-const CONNECTED = '+QSTASTAT:WLAN_CONNECTED';
-const DISCONNECTED = '+QSTASTAT:WLAN_DISCONNECTED';
-const GOT_IP = '+QSTASTAT:GOT_IP';
-const NO_AP = '+QSTASTAT:SCAN_NO_AP';
-const ZEROS = '+QGETIP: ip:0.0.0.0,gateway:0.0.0.0,mask:0.0.0.0,dns:0.0.0.0';
-const OK = { lines: [], final: 'OK' };
+const { start } = useModules({ macPrefix: '02:5a:00:00:00:', labelPrefix: 'sta' });
 
 const HOME: AccessPointInput = { ssid: 'home', password: 'password1', rssi: -55, channel: 3, bssid: '02:00:00:00:00:01' };
 

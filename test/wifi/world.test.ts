@@ -2,41 +2,11 @@
 // generation, audibility, keys, DHCP leases (unique per module MAC, pool exhaustion), the
 // change events modules listen to; and, through modules, leases as the host sees them.
 import assert from 'node:assert/strict';
-import { afterEach, describe, test } from 'node:test';
-import { type AccessPoint, type AccessPointInput, createModule, DEFAULT_WORLD, parseWorld, RANGE_LIMIT_DBM, World } from '../../src/index.ts';
-import { AtHost, splitLines } from '../helpers/at-host.ts';
+import { describe, test } from 'node:test';
+import { type AccessPoint, type AccessPointInput, DEFAULT_WORLD, parseWorld, RANGE_LIMIT_DBM, World } from '../../src/index.ts';
+import { lines, makeWorld, silence, useModules } from '../helpers/wifi.ts';
 
-const SCALE = 0.02;
-/** Generous: the suite must pass on a loaded 2-core machine. */
-const T = 10_000;
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const fn of cleanups.splice(0).reverse()) fn();
-});
-
-function makeWorld(accessPoints: AccessPointInput[], timeScale = SCALE): World {
-  return new World(parseWorld({ accessPoints, timeScale }));
-}
-
-/** A module in `world`, booted (after `ready`), closed after the test. */
-async function start(world: World, mac: string, label: string) {
-  const m = createModule({ bootMs: 5, world, mac, label });
-  cleanups.push(() => m.close());
-  const host = new AtHost(m.stream);
-  await host.expect('\r\nready\r\n', T);
-  return { ...m, host, at: (line: string) => host.command(line, T) };
-}
-
-/** The next `count` framed lines, exactly. */
-async function lines(host: AtHost, count: number): Promise<string[]> {
-  return splitLines(await host.expect(new RegExp(`^(?:\\r\\n[^\\r\\n]+\\r\\n){${count}}`), T));
-}
-
-/** Nothing at all may come for `ms`. */
-async function silence(host: AtHost, ms = 300): Promise<void> {
-  assert.deepEqual(splitLines(await host.collect(ms)), []);
-}
+const { start } = useModules();
 
 /** Expects a parse failure whose message names every path in `paths`. */
 function rejects(json: unknown, paths: string[], source = 'world'): string {
@@ -305,7 +275,7 @@ describe('DHCP leases', () => {
   test('modules: distinct MACs get distinct addresses; a module rejoining keeps its own', async () => {
     const w = makeWorld([{ ssid: 'net', password: 'password1', bssid: BSSID, dhcp: { delayMs: 50 } }]);
     const mods = [];
-    for (let i = 1; i <= 3; i++) mods.push(await start(w, `02:00:00:00:10:0${i}`, `m${i}`));
+    for (let i = 1; i <= 3; i++) mods.push(await start(w, { mac: `02:00:00:00:10:0${i}`, label: `m${i}` }));
     for (const m of mods) assert.equal((await m.at('AT+QSTAAPINFO=net,password1')).final, 'OK');
     for (const m of mods) assert.deepEqual(await lines(m.host, 2), ['+QSTASTAT:WLAN_CONNECTED', '+QSTASTAT:GOT_IP']);
     const ips = [];
@@ -325,8 +295,8 @@ describe('DHCP leases', () => {
 
   test('modules: an exhausted pool leaves the next station associated without an address', async () => {
     const w = makeWorld([{ ssid: 'tiny', security: 'OPEN', bssid: BSSID, dhcp: { first: 7, last: 7, delayMs: 50 } }]);
-    const a = await start(w, '02:00:00:00:10:01', 'A');
-    const b = await start(w, '02:00:00:00:10:02', 'B');
+    const a = await start(w, { mac: '02:00:00:00:10:01', label: 'A' });
+    const b = await start(w, { mac: '02:00:00:00:10:02', label: 'B' });
     await a.at('AT+QSTAAPINFO=tiny');
     assert.deepEqual(await lines(a.host, 2), ['+QSTASTAT:WLAN_CONNECTED', '+QSTASTAT:GOT_IP']);
     assert.deepEqual((await a.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:192.168.1.7,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
