@@ -14,7 +14,7 @@ export async function otaUpdate(wifi: WifiService, url: string): Promise<string 
   const result = await downloadOtaImage(url, {
     timeoutMs: OTA_DOWNLOAD_TIMEOUT_MS,
     maxBytes: OTA_MAX_IMAGE_BYTES,
-    resolve: (host) => wifi.world.hosts[host],
+    resolve: (host) => wifi.world.resolveHost(host)?.address,
   });
   wifi.reportOta(result);
   return result.ok ? result.version : null;

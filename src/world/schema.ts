@@ -12,6 +12,11 @@ export type Security = (typeof SECURITY)[number];
 const ipv4 = z.ipv4();
 const mac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i, 'a MAC address like f0:9b:b8:32:94:b0').transform((s) => s.toLowerCase());
 
+const HostSchema = z.strictObject({
+  address: ipv4,
+  ports: z.record(z.string().regex(/^\d{1,5}$/, 'a port number'), z.number().int().min(1).max(65535)).default({}),
+});
+
 export const DhcpSchema = z
   .strictObject({
     /** The AP's own address, handed out as gateway (and DNS unless `dns` is set). */
@@ -52,8 +57,12 @@ export const AccessPointSchema = z
 // Strict objects: a misspelt field is an error naming it, not silently ignored.
 export const WorldSchema = z.strictObject({
   accessPoints: z.array(AccessPointSchema).default([]),
-  /** Names the modules resolve before real DNS: name → IPv4 (sockets issue). */
-  hosts: z.record(z.string(), z.string()).default({}),
+  /**
+   * Names the modules resolve before real DNS: name → address, or name → { address, ports }
+   * where `ports` maps a port the module asks for to the port really used, e.g. a test's
+   * echo server on an ephemeral port behind `echo.test:7`.
+   */
+  hosts: z.record(z.string(), z.union([ipv4, HostSchema])).default({}),
   /** Multiplies every radio delay (scan, association, DHCP, retries); 0 makes them immediate. */
   timeScale: z.number().min(0).max(100).default(1),
 });

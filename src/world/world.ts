@@ -29,7 +29,7 @@ export type AccessPointPatch = Partial<Pick<AccessPoint, 'password' | 'security'
 export class World extends EventEmitter<WorldEvents> {
   readonly clock: Clock;
   readonly timeScale: number;
-  readonly hosts: Readonly<Record<string, string>>;
+  private readonly hosts: WorldConfig['hosts'];
   private readonly aps = new Map<string, AccessPoint>();
   /** bssid → (station MAC → host number in the AP's pool). */
   private readonly leases = new Map<string, Map<string, number>>();
@@ -43,6 +43,15 @@ export class World extends EventEmitter<WorldEvents> {
     this.timeScale = config.timeScale;
     this.hosts = config.hosts;
     for (const ap of config.accessPoints) this.insert(ap);
+  }
+
+  /** A name in the hosts map (case-insensitive), with the port it maps `port` to; undefined: ask DNS. */
+  resolveHost(name: string, port = 0): { address: string; port: number } | undefined {
+    const key = Object.keys(this.hosts).find((k) => k.toLowerCase() === name.toLowerCase());
+    if (key === undefined) return undefined;
+    const entry = this.hosts[key];
+    if (typeof entry === 'string') return { address: entry, port };
+    return { address: entry.address, port: entry.ports[String(port)] ?? port };
   }
 
   /** A radio delay in real milliseconds. */

@@ -1,0 +1,136 @@
+/**
+ * The socket service's contract (manual §2.3, chapter 5): what the TCP/UDP commands in
+ * src/commands/tcpip.ts ask of src/net/, and the events it reports back. The service owns
+ * real Node sockets and the receive buffers; it never formats AT text. The AT layer owns
+ * access modes' URCs, hex/text encoding and transparent mode.
+ */
+import type { EventEmitter } from 'node:events';
+
+export type ServiceType = 'TCP' | 'UDP' | 'TCP LISTENER' | 'UDP SERVICE' | 'TCP INCOMING';
+export const SERVICE_TYPES: readonly ServiceType[] = ['TCP', 'UDP', 'TCP LISTENER', 'UDP SERVICE'];
+
+/** §2.3.2 <access_mode>: 0 buffer, 1 direct push, 2 transparent. */
+export type AccessMode = 0 | 1 | 2;
+
+/** §2.3.3 <state>. */
+export const SocketState = { Initial: 0, Opening: 1, Connected: 2, Listening: 3, Closing: 4 } as const;
+export type SocketStateValue = (typeof SocketState)[keyof typeof SocketState];
+
+/** Chapter 5, Table 2: TCP/UDP/SSL result codes, and their descriptions for AT+QIGETERROR. */
+export const Result = {
+  OK: 0,
+  INVALID_PARAMETER: 550,
+  UNKNOWN_ERROR: 551,
+  MEMORY_NOT_ENOUGH: 552,
+  ID_IN_USE: 553,
+  ID_NOT_EXIST: 554,
+  ALLOCATE_FAILED: 555,
+  NOT_ALLOWED: 556,
+  NOT_SUPPORTED: 557,
+} as const;
+export type ResultCode = (typeof Result)[keyof typeof Result];
+
+export const RESULT_DESCRIPTION: Readonly<Record<ResultCode, string>> = {
+  0: 'Operation success',
+  550: 'Invalid parameter',
+  551: 'Unknown error',
+  552: 'Memory not enough',
+  553: 'Socket ID has been used',
+  554: 'Socket ID not exist',
+  555: 'Socket allocate failed',
+  556: 'Operation not allowed',
+  557: 'Operation not supported',
+};
+
+/** Socket ids 0–11, shared by TCP/UDP and SSL (FIDELITY.md). */
+export const MAX_SOCKETS = 12;
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** What AT+QISTATE prints, plus where a listener really listens on the host. */
+export interface SocketInfo {
+  id: number;
+  type: ServiceType;
+  remote: Endpoint | null;
+  /** The module-side local port (as the host gave it, or the one the socket got). */
+  localPort: number;
+  state: SocketStateValue;
+  mode: AccessMode;
+  /** TCP LISTENER / UDP SERVICE: the real address a test or peer connects to. */
+  hostEndpoint?: Endpoint;
+  /** The listener an incoming connection came through. */
+  listenerId?: number;
+}
+
+export interface SendCounters {
+  total: number;
+  acked: number;
+  unacked: number;
+}
+
+export interface RecvCounters {
+  total: number;
+  read: number;
+  unread: number;
+}
+
+/** A chunk taken from a receive buffer; UDP keeps datagram boundaries and the sender. */
+export interface Received {
+  data: Buffer;
+  from?: Endpoint;
+}
+
+export interface SocketServiceEvents {
+  /** The outcome of open() for TCP clients (after the handshake) and every other type. */
+  opened: [id: number, result: ResultCode];
+  /** Bytes were added to an empty-or-not receive buffer of this socket. */
+  data: [id: number];
+  /** The peer closed, the link dropped or an error ended the socket (not after close()). */
+  closed: [id: number];
+  /** Automatic accept (§3.3.5): a new TCP INCOMING socket. */
+  incoming: [incomingId: number, listenerId: number, remote: Endpoint];
+  /** Manual accept (§3.3.3): a connection waits for AT+QIACCEPT. */
+  accept: [listenerId: number];
+  /** §3.3.6: no socket id free for an incoming connection; it was refused. */
+  incomingFull: [];
+}
+
+export interface OpenRequest {
+  id: number;
+  type: 'TCP' | 'UDP' | 'TCP LISTENER' | 'UDP SERVICE';
+  /** IP or domain name (TCP/UDP only); resolved through the world's hosts map, then DNS. */
+  host?: string;
+  remotePort?: number;
+  /** 0: any. Required for TCP LISTENER / UDP SERVICE. */
+  localPort: number;
+  mode: AccessMode;
+}
+
+export interface SocketService extends EventEmitter<SocketServiceEvents> {
+  /** Starts opening; the result comes as `opened` (and is returned). Refuses without a network (556). */
+  open(request: OpenRequest): Promise<ResultCode>;
+  info(id: number): SocketInfo | undefined;
+  list(): SocketInfo[];
+  /** Writes bytes; UDP SERVICE needs `to`. Returns bytes accepted or a result code on failure. */
+  send(id: number, data: Buffer, to?: Endpoint): { ok: true; sent: number } | { ok: false; result: ResultCode };
+  sendCounters(id: number): SendCounters | undefined;
+  /** Takes up to `max` bytes (TCP) or one datagram truncated to `max` (UDP); resumes a paused peer. */
+  read(id: number, max: number): Received | null;
+  recvCounters(id: number): RecvCounters | undefined;
+  /** Unread bytes in the receive buffer. */
+  unread(id: number): number;
+  /** §2.3.6: accept or reject the oldest pending connection on a listener. */
+  accept(listenerId: number, accept: boolean, incomingId?: number): { ok: true; info?: SocketInfo } | { ok: false; result: ResultCode };
+  setMode(id: number, mode: AccessMode): ResultCode;
+  /** Closes (TCP: graceful FIN, forced after timeoutMs); no `closed` event for this. */
+  close(id: number, timeoutMs: number): Promise<ResultCode>;
+  /** Reset or power-off: everything goes at once, silently. */
+  closeAll(): void;
+  /** The Wi-Fi link (station address) went: every socket closes, each with a `closed` event. */
+  linkLost(): void;
+  /** The last failure, for AT+QIGETERROR. */
+  readonly lastResult: ResultCode;
+}
