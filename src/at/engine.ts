@@ -72,6 +72,8 @@ export interface EngineOptions {
   /** Told of every parsed command line and of handler failures (for traces). */
   onLine?: (line: string) => void;
   onHandlerError?: (command: ParsedCommand | null, error: unknown) => void;
+  /** The line became free for URCs (a command answered, transparent mode ended). */
+  onIdle?: () => void;
 }
 
 const CR = 0x0d;
@@ -144,6 +146,16 @@ export class AtEngine {
     return this.powered;
   }
 
+  /** Running, in command mode, and no command in progress: a URC goes out at once. */
+  get isIdle(): boolean {
+    return this.powered && !this.busy && this.mode === 'command';
+  }
+
+  /** Whether this transparent session owns the serial line now. */
+  owns(session: TransparentSession): boolean {
+    return this.mode === 'transparent' && this.session === session;
+  }
+
   /** Bytes from the host. Dropped while the module is not running, as on a real UART. */
   input(bytes: Buffer): void {
     if (!this.powered || bytes.length === 0) return;
@@ -186,7 +198,7 @@ export class AtEngine {
     this.mode = 'command';
     this.opts.output(frameLine(result), { kind: 'final', line: result });
     if (escaped) session?.onEscape?.();
-    this.flushUrcs();
+    this.becameIdle();
     this.drainPending();
   }
 
@@ -247,7 +259,7 @@ export class AtEngine {
       }
     }
     if (epoch !== this.epoch) return;
-    this.flushUrcs();
+    this.becameIdle();
     this.drainPending();
   }
 
@@ -339,11 +351,17 @@ export class AtEngine {
   }
 
   private flushUrcs(): void {
-    if (!this.powered || this.busy || this.mode !== 'command') return;
+    if (!this.isIdle) return;
     while (this.urcs.length > 0) {
       const bytes = this.urcs.shift()!;
-      this.opts.output(bytes, { kind: 'urc', line: bytes.toString('utf8').trim() });
+      this.opts.output(bytes, { kind: 'urc', line: urcLine(bytes) });
     }
+  }
+
+  /** After a command or transparent mode: held URCs go out, then whoever waits for the line hears. */
+  private becameIdle(): void {
+    this.flushUrcs();
+    if (this.isIdle) this.opts.onIdle?.();
   }
 
   /** Feed input that arrived while a command ran, until the next command starts. */
@@ -357,4 +375,11 @@ export class AtEngine {
       this.readLine(this.pending.shift()!);
     }
   }
+}
+
+/** The first line of a URC, for traces (a direct-push URC carries data after it). */
+function urcLine(bytes: Buffer): string {
+  const text = bytes.subarray(0, 256).toString('utf8').replace(/^\r\n/, '');
+  const end = text.indexOf('\r\n');
+  return end < 0 ? text : text.slice(0, end);
 }

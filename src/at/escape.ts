@@ -36,6 +36,13 @@ export class EscapeDetector {
 
   push(bytes: Buffer): void {
     const now = this.clock.now();
+    // Only a `+` right after a guard time of silence can start an escape; anything else is
+    // all data, without looking at each byte (this is the transparent-mode hot path).
+    if (this.held === 0 && !(bytes[0] === PLUS && now - this.lastByteAt >= this.guardMs)) {
+      this.lastByteAt = now;
+      this.onData(bytes);
+      return;
+    }
     let dataStart = 0;
     for (let i = 0; i < bytes.length; i++) {
       const isPlus = bytes[i] === PLUS;

@@ -3,12 +3,16 @@
  * boots (`ready`), restarts (`AT+QRST`), sleeps, and is the UART a transport attaches to.
  */
 import { EventEmitter } from 'node:events';
-import { AtEngine, type OutputInfo } from '../at/engine.ts';
+import { AtEngine, type OutputInfo, type TransparentSession } from '../at/engine.ts';
 import { type Clock, realClock } from '../clock.ts';
 import { Registry, type RejectReason } from '../commands/registry.ts';
 import { systemCommands } from '../commands/system.ts';
 import { tcpipCommands } from '../commands/tcpip.ts';
 import { wifiCommands } from '../commands/wifi.ts';
+import { NetSockets } from '../net/socket-service.ts';
+import type { SocketService } from '../net/types.ts';
+import { defaultTcpipConfig, type TcpipConfig } from '../tcpip/config.ts';
+import { SocketReports } from '../tcpip/reports.ts';
 import { WifiService } from '../wifi/service.ts';
 import { defaultWorld } from '../world/default-world.ts';
 import type { World } from '../world/world.ts';
@@ -62,6 +66,8 @@ export interface ModuleEvents {
   fault: [error: unknown];
   /** The provisioning page (AT+QWEBCFG) started at this URL, or stopped (null). */
   webcfg: [url: string | null];
+  /** The line is free: no command running, command mode (direct-push data may go out). */
+  idle: [];
   /** The outcome of an AT+QWLANOTA download, with the reason when it failed. */
   ota: [result: { ok: true; version: string } | { ok: false; reason: string }];
 }
@@ -73,6 +79,11 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   readonly clock: Clock;
   readonly registry: Registry<Fc41dModule>;
   readonly wifi: WifiService;
+  /** TCP/UDP sockets (§2.3): the real ones, and what the host hears of them. */
+  readonly net: SocketService;
+  readonly sockets: SocketReports;
+  /** AT+QICFG settings, back to defaults at every boot. */
+  tcpip: TcpipConfig = defaultTcpipConfig();
   system: RuntimeSystem;
   private powerState: PowerState = 'off';
   private readonly engine: AtEngine;
@@ -98,8 +109,17 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
       output: (bytes, info) => this.send(bytes, info),
       onLine: (text) => this.emit('line', text),
       onHandlerError: (_command, error) => this.emit('fault', error),
+      onIdle: () => this.emit('idle'),
     });
     this.wifi = new WifiService(this, opts.world ?? defaultWorld(), opts.webcfgPort);
+    this.net = new NetSockets({ world: this.wifi.world, hasIp: () => this.wifi.hasIp(), clock: this.clock });
+    this.sockets = new SocketReports(this);
+    // A lost Wi-Fi address closes every socket, as on the real module; a reset drops them silently.
+    this.wifi.station.on('ip', (ip) => ip === null && this.net.linkLost());
+    this.onReset(() => {
+      this.net.closeAll();
+      this.sockets.reset();
+    });
     this.pacer = opts.paceOutput ? new OutputPacer(this.clock, () => this.system.baud, (b) => this.deliver(b)) : null;
   }
 
@@ -124,6 +144,26 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   input(bytes: Buffer): void {
     this.emit('input', bytes, this.engine.isPowered);
     this.engine.input(bytes);
+  }
+
+  /** Whether a URC would go out at once (no command running, command mode). */
+  get isIdle(): boolean {
+    return this.engine.isIdle;
+  }
+
+  /** Transparent mode (§2.3.10): whether this session owns the line now. */
+  ownsLine(session: TransparentSession): boolean {
+    return this.engine.owns(session);
+  }
+
+  /** Transparent mode: bytes from the connection to the host; false when it does not own the line. */
+  toHost(session: TransparentSession, bytes: Buffer): boolean {
+    return this.engine.toHost(session, bytes);
+  }
+
+  /** The session's connection ended: NO CARRIER if it owns the line; ATO cannot resume it. */
+  endSession(session: TransparentSession): void {
+    this.engine.endSession(session);
   }
 
   /** Queue an unsolicited result code (chapter 3). */
@@ -172,6 +212,8 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   private boot(): void {
     this.setPower('booting');
     this.system = this.loadSystem();
+    this.tcpip = defaultTcpipConfig();
+    this.net.setAcceptMode(false);
     this.bootTimer = this.clock.setTimeout(() => {
       this.bootTimer = null;
       this.engine.boot();

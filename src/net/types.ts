@@ -75,6 +75,10 @@ export interface RecvCounters {
   total: number;
   read: number;
   unread: number;
+  /** UDP only: datagrams dropped because the receive buffer was full (never counted in total). */
+  droppedDatagrams?: number;
+  /** UDP only: the bytes of those dropped datagrams. */
+  droppedBytes?: number;
 }
 
 /** A chunk taken from a receive buffer; UDP keeps datagram boundaries and the sender. */
@@ -88,14 +92,16 @@ export interface SocketServiceEvents {
   opened: [id: number, result: ResultCode];
   /** Bytes were added to an empty-or-not receive buffer of this socket. */
   data: [id: number];
-  /** The peer closed, the link dropped or an error ended the socket (not after close()). */
-  closed: [id: number];
+  /** The peer closed, the link dropped or an error ended the socket (not after close()); `reason` for traces. */
+  closed: [id: number, reason?: string];
   /** Automatic accept (§3.3.5): a new TCP INCOMING socket. */
   incoming: [incomingId: number, listenerId: number, remote: Endpoint];
   /** Manual accept (§3.3.3): a connection waits for AT+QIACCEPT. */
   accept: [listenerId: number];
   /** §3.3.6: no socket id free for an incoming connection; it was refused. */
   incomingFull: [];
+  /** Any failed operation (open, send, accept, …): its result code and the specific reason, for traces. */
+  failure: [id: number, result: ResultCode, detail: string];
 }
 
 export interface OpenRequest {
@@ -125,6 +131,8 @@ export interface SocketService extends EventEmitter<SocketServiceEvents> {
   /** §2.3.6: accept or reject the oldest pending connection on a listener. */
   accept(listenerId: number, accept: boolean, incomingId?: number): { ok: true; info?: SocketInfo } | { ok: false; result: ResultCode };
   setMode(id: number, mode: AccessMode): ResultCode;
+  /** AT+QICFG="accept/mode": true = incoming connections wait for accept(). */
+  setAcceptMode(manual: boolean): void;
   /** Closes (TCP: graceful FIN, forced after timeoutMs); no `closed` event for this. */
   close(id: number, timeoutMs: number): Promise<ResultCode>;
   /** Reset or power-off: everything goes at once, silently. */
@@ -133,4 +141,6 @@ export interface SocketService extends EventEmitter<SocketServiceEvents> {
   linkLost(): void;
   /** The last failure, for AT+QIGETERROR. */
   readonly lastResult: ResultCode;
+  /** The specific reason of the last failure (e.g. `ECONNREFUSED 127.0.0.1:7`), for traces. */
+  readonly lastDetail?: string;
 }

@@ -1,0 +1,40 @@
+/** What the service asks of a connected socket of any kind (TCP client/incoming, UDP). */
+import type { Endpoint } from './types.ts';
+
+export interface Link {
+  /** Starts delivering received data (after the service has reported the socket). */
+  start(): void;
+  /** Queues bytes to the peer (`to`: UDP SERVICE's destination); false if the socket cannot write. */
+  send(data: Buffer, to?: Endpoint): boolean;
+  /** The host read from the receive buffer: take more from the peer if it was held back. */
+  drained(): void;
+  /** Host close: graceful where the protocol has one, forced after timeoutMs; resolves once gone. */
+  close(timeoutMs: number): Promise<void>;
+  /** Immediate, silent teardown. */
+  destroy(): void;
+}
+
+/** Callbacks a link reports through; `ended` is called at most once and never after close/destroy. */
+export interface LinkReports {
+  data(): void;
+  ended(reason: string): void;
+}
+
+/** An IPv4-mapped IPv6 address as plain IPv4. */
+export function plainAddress(address: string | undefined): string {
+  if (!address) return '0.0.0.0';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/** A Node error's code and message, for `lastDetail` and traces. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code && !error.message.startsWith(code) ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}
+
+export function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}

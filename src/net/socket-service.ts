@@ -1,0 +1,469 @@
+/**
+ * The TCP/UDP socket service of one module (manual §2.3, §3.3, chapter 5): socket ids 0–11
+ * over real Node sockets. Clients connect for real (through the world's hosts map, then DNS);
+ * TCP LISTENER and UDP SERVICE really listen on the host at `listenHost`. The rules chosen
+ * where the manual is silent are in docs/sockets-service.md.
+ *
+ * The pieces: ids.ts (the id table), entry.ts (one id's record), resolve.ts (name → address),
+ * tcp-client.ts (connect with handshake timeout), tcp-link.ts (a connected TCP socket with
+ * push-back), udp.ts (UDP client/service), listener.ts (TCP listener and its accept queue),
+ * recv-buffer.ts and send-counter.ts (buffers and counters).
+ */
+import { EventEmitter } from 'node:events';
+import type net from 'node:net';
+import { type Clock } from '../clock.ts';
+import type { World } from '../world/world.ts';
+import { type Entry, infoOf, makeEntry } from './entry.ts';
+import { IdTable, validId } from './ids.ts';
+import { describeError, type LinkReports, plainAddress } from './link.ts';
+import { refuse, TcpListener } from './listener.ts';
+import { dnsLookup, hostKind, type Lookup, resolveNow, resolveTarget, type Target } from './resolve.ts';
+import { type ConnectFn, connectTcp, HANDSHAKE_TIMEOUT_MS } from './tcp-client.ts';
+import { TcpLink } from './tcp-link.ts';
+import { openUdpClient, openUdpService, UdpLink } from './udp.ts';
+import {
+  type AccessMode,
+  type Endpoint,
+  type OpenRequest,
+  type Received,
+  type RecvCounters,
+  Result,
+  type ResultCode,
+  type SendCounters,
+  SERVICE_TYPES,
+  type SocketInfo,
+  type SocketService,
+  type SocketServiceEvents,
+  SocketState,
+} from './types.ts';
+
+export const DEFAULT_RECV_BUFFER_BYTES = 64 * 1024;
+export const DEFAULT_LISTEN_HOST = '127.0.0.1';
+
+export interface NetSocketsDeps {
+  world: World;
+  /** Whether the station has an address; without one, open() answers 556. */
+  hasIp: () => boolean;
+  /** Timers (handshake and close timeouts); default the world's clock. */
+  clock?: Clock;
+  /** Where TCP LISTENER / UDP SERVICE really listen; default 127.0.0.1. */
+  listenHost?: string;
+  /** Receive buffer per socket; default 64 KiB. */
+  recvBufferBytes?: number;
+  /** TCP client handshake timeout; default 120 s (§2.3.2). */
+  handshakeTimeoutMs?: number;
+  /** Name lookup after the hosts map; default DNS (IPv4). */
+  lookup?: Lookup;
+  /** Test seam: replaces `net.connect` for TCP clients. */
+  connect?: ConnectFn;
+}
+
+type Cancelled = 'host' | 'link' | null;
+
+/** How an open ended: its code, whether to report it, and what to start once reported. */
+interface Attempt {
+  result: ResultCode;
+  detail?: string;
+  /** Abandoned by close()/closeAll(): no `opened`, no failure recorded. */
+  silent?: boolean;
+  start?: () => void;
+}
+
+export class NetSockets extends EventEmitter<SocketServiceEvents> implements SocketService {
+  private readonly table = new IdTable<Entry>();
+  private readonly world: World;
+  private readonly hasIp: () => boolean;
+  private readonly clock: Clock;
+  private readonly listenHost: string;
+  private readonly capacity: number;
+  private readonly handshakeTimeoutMs: number;
+  private readonly lookup: Lookup;
+  private readonly connectFn: ConnectFn | undefined;
+  private manualAccept = false;
+  private failureCode: ResultCode = Result.OK;
+  private failureDetail = '';
+
+  constructor(deps: NetSocketsDeps) {
+    super();
+    this.world = deps.world;
+    this.hasIp = deps.hasIp;
+    this.clock = deps.clock ?? deps.world.clock;
+    this.listenHost = deps.listenHost ?? DEFAULT_LISTEN_HOST;
+    this.capacity = deps.recvBufferBytes ?? DEFAULT_RECV_BUFFER_BYTES;
+    this.handshakeTimeoutMs = deps.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    this.lookup = deps.lookup ?? dnsLookup;
+    this.connectFn = deps.connect;
+  }
+
+  get lastResult(): ResultCode {
+    return this.failureCode;
+  }
+
+  get lastDetail(): string {
+    return this.failureDetail;
+  }
+
+  /** AT+QICFG="accept/mode" (1: manual). */
+  get acceptManual(): boolean {
+    return this.manualAccept;
+  }
+
+  setAcceptMode(manual: boolean): void {
+    this.manualAccept = manual;
+  }
+
+  async open(request: OpenRequest): Promise<ResultCode> {
+    let attempt: Attempt;
+    try {
+      attempt = await this.attempt(request);
+    } catch (error) {
+      // Not expected; but the AT layer does not wait for a TCP open, so never reject.
+      attempt = { result: Result.UNKNOWN_ERROR, detail: `open failed: ${describeError(error)}` };
+    }
+    if (attempt.silent) return attempt.result;
+    if (attempt.result !== Result.OK) this.fail(request.id, attempt.result, attempt.detail ?? 'open failed');
+    this.emit('opened', request.id, attempt.result);
+    attempt.start?.();
+    return attempt.result;
+  }
+
+  info(id: number): SocketInfo | undefined {
+    const entry = this.table.get(id);
+    return entry && infoOf(entry);
+  }
+
+  list(): SocketInfo[] {
+    return this.table.values().map(infoOf);
+  }
+
+  send(id: number, data: Buffer, to?: Endpoint): { ok: true; sent: number } | { ok: false; result: ResultCode } {
+    const entry = this.table.get(id);
+    if (!entry) return this.refusal(id, Result.ID_NOT_EXIST, `no socket ${id}`);
+    if (entry.state !== SocketState.Connected || !entry.link)
+      return this.refusal(id, Result.NOT_ALLOWED, `socket ${id} (${entry.type}) is not connected (state ${entry.state})`);
+    let destination: Endpoint | undefined;
+    if (entry.type === 'UDP SERVICE') {
+      if (!to) return this.refusal(id, Result.INVALID_PARAMETER, 'UDP SERVICE needs a destination for each send');
+      if (!validPort(to.port, false)) return this.refusal(id, Result.INVALID_PARAMETER, `invalid destination port ${to.port}`);
+      const target = resolveNow(this.world, to.address, to.port);
+      if (!target.ok) return this.refusal(id, target.result, target.detail);
+      destination = { address: target.address, port: target.port };
+    } else if (to) {
+      return this.refusal(id, Result.INVALID_PARAMETER, `only UDP SERVICE takes a destination (socket ${id} is ${entry.type})`);
+    }
+    if (!entry.link.send(data, destination)) return this.refusal(id, Result.NOT_ALLOWED, `socket ${id} can no longer write`);
+    return { ok: true, sent: data.length };
+  }
+
+  sendCounters(id: number): SendCounters | undefined {
+    return this.table.get(id)?.sent.counters();
+  }
+
+  read(id: number, max: number): Received | null {
+    const entry = this.table.get(id);
+    if (!entry) {
+      this.fail(id, Result.ID_NOT_EXIST, `no socket ${id}`);
+      return null;
+    }
+    const received = entry.recv.read(max);
+    entry.link?.drained();
+    return received;
+  }
+
+  recvCounters(id: number): RecvCounters | undefined {
+    return this.table.get(id)?.recv.counters();
+  }
+
+  unread(id: number): number {
+    return this.table.get(id)?.recv.unread ?? 0;
+  }
+
+  accept(listenerId: number, accept: boolean, incomingId?: number): { ok: true; info?: SocketInfo } | { ok: false; result: ResultCode } {
+    const listener = this.table.get(listenerId);
+    if (!listener) return this.refusal(listenerId, Result.ID_NOT_EXIST, `no socket ${listenerId}`);
+    if (!listener.listener || listener.state !== SocketState.Listening)
+      return this.refusal(listenerId, Result.NOT_ALLOWED, `socket ${listenerId} is not a listening TCP LISTENER`);
+    if (listener.listener.waiting === 0) return this.refusal(listenerId, Result.NOT_ALLOWED, `no connection waiting on listener ${listenerId}`);
+    if (!accept) {
+      refuse(listener.listener.take()!);
+      return { ok: true };
+    }
+    let id = incomingId;
+    if (id === undefined) {
+      id = this.table.lowestFree();
+      if (id === undefined) return this.refusal(listenerId, Result.ALLOCATE_FAILED, 'no socket id free for the incoming connection');
+    } else if (!validId(id)) {
+      return this.refusal(listenerId, Result.INVALID_PARAMETER, `socket id ${id} out of range`);
+    } else if (this.table.has(id)) {
+      return this.refusal(listenerId, Result.ID_IN_USE, `socket id ${id} is in use`);
+    }
+    const incoming = this.adopt(listener, listener.listener.take()!, id);
+    incoming.link!.start();
+    return { ok: true, info: infoOf(incoming) };
+  }
+
+  setMode(id: number, mode: AccessMode): ResultCode {
+    const entry = this.table.get(id);
+    if (!entry) return this.fail(id, Result.ID_NOT_EXIST, `no socket ${id}`);
+    if (mode !== 0 && mode !== 1 && mode !== 2) return this.fail(id, Result.INVALID_PARAMETER, `invalid access mode ${String(mode)}`);
+    if (mode === 2 && (entry.type === 'TCP LISTENER' || entry.type === 'UDP SERVICE'))
+      return this.fail(id, Result.NOT_SUPPORTED, `${entry.type} cannot be transparent`);
+    if (mode === 2 && entry.state !== SocketState.Connected) return this.fail(id, Result.NOT_ALLOWED, `socket ${id} is not connected`);
+    entry.mode = mode;
+    return Result.OK;
+  }
+
+  close(id: number, timeoutMs: number): Promise<ResultCode> {
+    const entry = this.table.get(id);
+    if (!entry) return Promise.resolve(this.fail(id, Result.ID_NOT_EXIST, `no socket ${id}`));
+    if (entry.closeDone) return entry.closeDone;
+    entry.closing = true;
+    entry.closeDone = this.shut(entry, timeoutMs);
+    return entry.closeDone;
+  }
+
+  closeAll(): void {
+    const entries = this.table.values();
+    this.table.clear();
+    for (const entry of entries) {
+      entry.closing = true;
+      entry.state = SocketState.Closing;
+      entry.cancel?.('host');
+      entry.listener?.close();
+      entry.link?.destroy();
+    }
+  }
+
+  linkLost(): void {
+    for (const entry of this.table.values()) {
+      if (entry.closing) continue;
+      if (entry.state === SocketState.Opening) {
+        entry.cancel?.('link'); // the open fails (551) and frees its id
+        continue;
+      }
+      entry.listener?.close();
+      entry.link?.destroy();
+      if (entry.reported) continue;
+      entry.reported = true;
+      entry.state = SocketState.Closing;
+      this.emit('closed', entry.id, 'Wi-Fi link lost');
+    }
+  }
+
+  // ---- opening ----
+
+  private async attempt(request: OpenRequest): Promise<Attempt> {
+    const { id, type, mode, localPort } = request;
+    const invalid = (detail: string): Attempt => ({ result: Result.INVALID_PARAMETER, detail });
+    if (!validId(id)) return invalid(`socket id ${id} out of range 0-11`);
+    if (this.table.has(id)) return { result: Result.ID_IN_USE, detail: `socket id ${id} is in use` };
+    if (!SERVICE_TYPES.includes(type)) return invalid(`unknown service type ${String(type)}`);
+    if (mode !== 0 && mode !== 1 && mode !== 2) return invalid(`invalid access mode ${String(mode)}`);
+    const server = type === 'TCP LISTENER' || type === 'UDP SERVICE';
+    if (server && mode === 2) return { result: Result.NOT_SUPPORTED, detail: `${type} cannot be transparent` };
+    if (!validPort(localPort, !server)) return invalid(`invalid local port ${localPort}`);
+    if (!server) {
+      if (request.host === undefined || hostKind(request.host) === 'bad') return invalid(`invalid host "${request.host ?? ''}"`);
+      if (request.remotePort === undefined || !validPort(request.remotePort, false)) return invalid(`invalid remote port ${request.remotePort}`);
+    } else {
+      const twin = this.table.values().find((e) => e.type === type && e.localPort === localPort && e.state !== SocketState.Closing);
+      if (twin) return { result: Result.UNKNOWN_ERROR, detail: `local port ${localPort} already used by socket ${twin.id} (${type})` };
+    }
+    if (!this.hasIp()) return { result: Result.NOT_ALLOWED, detail: 'no network (the station has no IP address)' };
+
+    const entry = makeEntry(id, type, mode, this.capacity, { localPort });
+    this.table.set(id, entry);
+    let cancelled: Cancelled = null;
+    let abort = (): void => {};
+    let wake = (): void => {};
+    const cancelledSignal = new Promise<void>((resolve) => (wake = resolve));
+    entry.cancel = (why) => {
+      if (cancelled) return;
+      cancelled = why;
+      abort();
+      wake();
+    };
+    const abandoned = (): Attempt => {
+      if (cancelled === 'host') return { result: Result.UNKNOWN_ERROR, silent: true };
+      this.table.release(id, entry);
+      return { result: Result.UNKNOWN_ERROR, detail: 'the Wi-Fi link was lost while opening' };
+    };
+    const failed = (result: ResultCode, detail: string): Attempt => {
+      this.table.release(id, entry);
+      return { result, detail };
+    };
+
+    try {
+      if (type === 'TCP LISTENER') {
+        let listener: TcpListener;
+        try {
+          listener = await TcpListener.open(this.listenHost, localPort, (socket) => this.incoming(entry, socket), () => {});
+        } catch (error) {
+          return cancelled ? abandoned() : failed(Result.UNKNOWN_ERROR, `listen failed: ${describeError(error)}`);
+        }
+        if (cancelled) {
+          listener.close();
+          return abandoned();
+        }
+        entry.listener = listener;
+        entry.hostEndpoint = { address: this.listenHost, port: listener.port };
+        entry.state = SocketState.Listening;
+        return { result: Result.OK };
+      }
+
+      if (type === 'UDP SERVICE') {
+        let socket;
+        try {
+          socket = await openUdpService(this.listenHost, localPort);
+        } catch (error) {
+          return cancelled ? abandoned() : failed(Result.UNKNOWN_ERROR, `bind failed: ${describeError(error)}`);
+        }
+        if (cancelled) {
+          socket.close();
+          return abandoned();
+        }
+        const link = new UdpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), () => {});
+        entry.link = link;
+        entry.hostEndpoint = { address: this.listenHost, port: link.localPort };
+        entry.state = SocketState.Connected; // as Quectel modules show a UDP service: it can send at once
+        return { result: Result.OK, start: () => link.start() };
+      }
+
+      // Clients: resolve (hosts map, literal, DNS), then connect.
+      const target = await Promise.race([resolveTarget(this.world, request.host!, request.remotePort!, this.lookup), cancelledSignal.then(() => null)]);
+      if (cancelled || target === null) return abandoned();
+      if (!target.ok) return failed(target.result, target.detail);
+      entry.remote = { address: target.address, port: request.remotePort! };
+
+      if (type === 'UDP') {
+        let socket;
+        try {
+          socket = await openUdpClient({ address: target.address, port: target.port }, localPort);
+        } catch (error) {
+          return cancelled ? abandoned() : failed(Result.UNKNOWN_ERROR, `UDP open failed: ${describeError(error)} (${describeTarget(target)})`);
+        }
+        if (cancelled) {
+          socket.close();
+          return abandoned();
+        }
+        const link = new UdpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), () => {});
+        entry.link = link;
+        entry.localPort = link.localPort;
+        entry.state = SocketState.Connected;
+        return { result: Result.OK, start: () => link.start() };
+      }
+
+      const connecting = connectTcp({
+        address: target.address,
+        port: target.port,
+        localPort,
+        timeoutMs: this.handshakeTimeoutMs,
+        clock: this.clock,
+        ...(this.connectFn ? { connect: this.connectFn } : {}),
+      });
+      abort = () => connecting.cancel('cancelled');
+      const outcome = await connecting.outcome;
+      if (cancelled) {
+        if (outcome.ok) outcome.socket.destroy();
+        return abandoned();
+      }
+      if (!outcome.ok) return failed(Result.UNKNOWN_ERROR, outcome.detail);
+      const link = new TcpLink(outcome.socket, entry.recv, entry.sent, this.reportsFor(entry), this.clock);
+      entry.link = link;
+      entry.localPort = outcome.socket.localPort ?? 0;
+      entry.state = SocketState.Connected;
+      return { result: Result.OK, start: () => link.start() };
+    } catch (error) {
+      return cancelled ? abandoned() : failed(Result.UNKNOWN_ERROR, `open failed: ${describeError(error)}`);
+    } finally {
+      delete entry.cancel;
+    }
+  }
+
+  // ---- incoming connections ----
+
+  private incoming(listener: Entry, socket: net.Socket): void {
+    if (listener.state !== SocketState.Listening || this.table.get(listener.id) !== listener) {
+      socket.destroy();
+      return;
+    }
+    const free = this.table.lowestFree();
+    if (free === undefined) {
+      refuse(socket);
+      this.emit('incomingFull');
+      return;
+    }
+    if (this.manualAccept) {
+      listener.listener!.queue(socket);
+      this.emit('accept', listener.id);
+      return;
+    }
+    const entry = this.adopt(listener, socket, free);
+    this.emit('incoming', entry.id, listener.id, { ...entry.remote! });
+    entry.link!.start();
+  }
+
+  /** A connection through a listener becomes socket `id` ("TCP INCOMING", the listener's mode). */
+  private adopt(listener: Entry, socket: net.Socket, id: number): Entry {
+    const entry = makeEntry(id, 'TCP INCOMING', listener.mode, this.capacity, {
+      state: SocketState.Connected,
+      remote: { address: plainAddress(socket.remoteAddress), port: socket.remotePort ?? 0 },
+      localPort: listener.localPort,
+      listenerId: listener.id,
+    });
+    if (!socket.destroyed) socket.setNoDelay(true);
+    entry.link = new TcpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), this.clock);
+    this.table.set(id, entry);
+    return entry;
+  }
+
+  // ---- closing ----
+
+  private async shut(entry: Entry, timeoutMs: number): Promise<ResultCode> {
+    if (entry.state === SocketState.Opening && entry.cancel) {
+      entry.cancel('host');
+      this.table.release(entry.id, entry);
+      return Result.OK;
+    }
+    entry.state = SocketState.Closing;
+    entry.listener?.close();
+    await entry.link?.close(Math.max(0, timeoutMs));
+    this.table.release(entry.id, entry);
+    return Result.OK;
+  }
+
+  private reportsFor(entry: Entry): LinkReports {
+    return {
+      data: () => {
+        if (!entry.closing) this.emit('data', entry.id);
+      },
+      ended: (reason) => {
+        if (entry.closing || entry.reported) return;
+        entry.reported = true;
+        entry.state = SocketState.Closing;
+        this.emit('closed', entry.id, reason);
+      },
+    };
+  }
+
+  // ---- failures ----
+
+  private fail(id: number, result: ResultCode, detail: string): ResultCode {
+    this.failureCode = result;
+    this.failureDetail = detail;
+    this.emit('failure', id, result, detail);
+    return result;
+  }
+
+  private refusal(id: number, result: ResultCode, detail: string): { ok: false; result: ResultCode } {
+    return { ok: false, result: this.fail(id, result, detail) };
+  }
+}
+
+function validPort(port: number, allowZero: boolean): boolean {
+  return Number.isInteger(port) && port >= (allowZero ? 0 : 1) && port <= 65535;
+}
+
+function describeTarget(target: Extract<Target, { ok: true }>): string {
+  return `${target.address}:${target.port}`;
+}

@@ -1,0 +1,121 @@
+/**
+ * UDP sockets. "UDP" (client): a dgram socket connected to the remote, bound to the module's
+ * local port if the host has it free (else an ephemeral port). "UDP SERVICE": bound on the
+ * listen host at the module's local port if free (else any free port), sending each datagram
+ * to the destination given with it. Received datagrams keep their boundary and sender; UDP
+ * cannot push back, so one that does not fit the receive buffer is dropped and counted.
+ */
+import dgram from 'node:dgram';
+import { describeError, type Link, type LinkReports } from './link.ts';
+import { withPortFallback } from './ports.ts';
+import type { RecvBuffer } from './recv-buffer.ts';
+import type { SendCounter } from './send-counter.ts';
+import type { Endpoint } from './types.ts';
+
+/** A fresh udp4 socket bound to address:port (port 0: any); rejects with the bind error. */
+function bindUdp(address: string | undefined, port: number): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket({ type: 'udp4' });
+    const onError = (error: Error): void => {
+      socket.removeListener('listening', onListening);
+      socket.on('error', () => {});
+      try {
+        socket.close();
+      } catch {
+        // already closed
+      }
+      reject(error);
+    };
+    const onListening = (): void => {
+      socket.removeListener('error', onError);
+      socket.on('error', () => {}); // replaced by the link's handler; never unhandled
+      resolve(socket);
+    };
+    socket.once('error', onError);
+    socket.once('listening', onListening);
+    socket.bind({ port, ...(address === undefined ? {} : { address }) });
+  });
+}
+
+export async function openUdpClient(remote: Endpoint, localPort: number): Promise<dgram.Socket> {
+  const socket = await withPortFallback(localPort, (port) => bindUdp(undefined, port));
+  try {
+    await new Promise<void>((resolve, reject) => socket.connect(remote.port, remote.address, (error?: Error) => (error ? reject(error) : resolve())));
+  } catch (error) {
+    socket.close();
+    throw error;
+  }
+  return socket;
+}
+
+export function openUdpService(host: string, localPort: number): Promise<dgram.Socket> {
+  return withPortFallback(localPort, (port) => bindUdp(host, port));
+}
+
+export class UdpLink implements Link {
+  private started = false;
+  private closed = false;
+  /** Datagrams that arrived before start(): kept, announced at start. */
+  private early = false;
+
+  constructor(
+    private readonly socket: dgram.Socket,
+    private readonly recv: RecvBuffer,
+    private readonly sent: SendCounter,
+    private readonly reports: LinkReports,
+    /** Called with each socket error (UDP errors, e.g. ICMP port unreachable, do not end the socket). */
+    private readonly onError: (detail: string) => void,
+  ) {
+    socket.on('error', (error) => this.onError(describeError(error)));
+    socket.on('message', (message, rinfo) => {
+      if (this.closed) return;
+      if (!this.recv.pushDatagram(message, { address: rinfo.address, port: rinfo.port })) return;
+      if (this.started) this.reports.data();
+      else this.early = true;
+    });
+  }
+
+  get localPort(): number {
+    return this.socket.address().port;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    if (this.early) this.reports.data();
+  }
+
+  send(data: Buffer, to?: Endpoint): boolean {
+    if (this.closed) return false;
+    this.sent.add(data.length);
+    const done = (error: Error | null): void => {
+      if (error) this.onError(describeError(error));
+      else this.sent.ack(data.length);
+    };
+    try {
+      if (to) this.socket.send(data, to.port, to.address, done);
+      else this.socket.send(data, done);
+    } catch (error) {
+      this.onError(describeError(error));
+    }
+    return true;
+  }
+
+  drained(): void {}
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve) => {
+      try {
+        this.socket.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+
+  destroy(): void {
+    void this.close();
+  }
+}

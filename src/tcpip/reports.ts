@@ -1,0 +1,140 @@
+/**
+ * Socket events → what the host sees (§3.3), by access mode: buffer mode announces data
+ * (`+QIURC: "recv",<id>`), direct push carries it in the URC, transparent mode streams it.
+ * Direct push reads the socket only while the line is free, so a busy host leaves the
+ * bytes in the socket's buffer and TCP pushes back on the peer, rather than queueing here.
+ */
+import type { Fc41dModule } from '../device/module.ts';
+import { type Endpoint, Result, type ResultCode } from '../net/types.ts';
+import { encodeData } from './encoding.ts';
+import { TransparentSocket } from './transparent.ts';
+
+/** §3.3.2: at most this many bytes in one direct-push URC. */
+export const PUSH_CHUNK = 1500;
+
+export class SocketReports {
+  /** Buffer-mode sockets whose "recv" URC the host has not yet answered by reading all. */
+  private readonly notified = new Set<number>();
+  /** Transparent opens: AT+QIOPEN answers CONNECT or ERROR itself, no +QIOPEN URC. */
+  private readonly quietOpens = new Set<number>();
+  private readonly sessions = new Map<number, TransparentSocket>();
+  private pushing = false;
+  /** The last socket command's result, for AT+QIGETERROR (§2.3.9). */
+  lastResult: ResultCode = Result.OK;
+
+  constructor(private readonly module: Fc41dModule) {
+    const net = module.net;
+    net.on('opened', (id, result) => {
+      if (this.quietOpens.delete(id)) return;
+      this.lastResult = result;
+      module.urc(`+QIOPEN: ${id},${result}`);
+    });
+    net.on('data', (id) => this.dataArrived(id));
+    net.on('closed', (id) => this.peerClosed(id));
+    net.on('incoming', (id, listener, remote) => module.urc(`+QIURC: "incoming",${id},${listener},"${remote.address}",${remote.port}`));
+    net.on('accept', (listener) => module.urc(`+QIURC: "accept",${listener}`));
+    net.on('incomingFull', () => module.urc('+QIURC: "incoming full"'));
+    module.on('idle', () => this.pushAll());
+  }
+
+  /** The next open of this id reports its result through the command, not a URC. */
+  openQuietly(id: number): void {
+    this.quietOpens.add(id);
+  }
+
+  /** The transparent session of a socket, made on first use. */
+  session(id: number): TransparentSocket {
+    let session = this.sessions.get(id);
+    if (!session) {
+      const m = this.module;
+      session = new TransparentSocket(id, m.net, m, () => m.tcpip, m.clock);
+      this.sessions.set(id, session);
+    }
+    return session;
+  }
+
+  /** ATO resumed a session: what arrived meanwhile goes out now. */
+  deliverAll(): void {
+    for (const session of this.sessions.values()) session.deliver();
+  }
+
+  /** AT+QIRD took data: once the buffer is empty, the next arrival is announced again. */
+  readDone(id: number): void {
+    if (this.module.net.unread(id) === 0) this.notified.delete(id);
+  }
+
+  /** AT+QISWTMD: data already waiting is announced or pushed in the new mode. */
+  modeChanged(id: number): void {
+    this.notified.delete(id);
+    if (this.module.net.unread(id) > 0) this.dataArrived(id);
+  }
+
+  /** AT+QICLOSE: forget the socket. */
+  forget(id: number): void {
+    this.notified.delete(id);
+    this.quietOpens.delete(id);
+    const session = this.sessions.get(id);
+    if (session) {
+      session.stop();
+      this.module.endSession(session);
+      this.sessions.delete(id);
+    }
+  }
+
+  /** Reset: forget every socket. */
+  reset(): void {
+    for (const id of [...this.sessions.keys()]) this.forget(id);
+    this.notified.clear();
+    this.quietOpens.clear();
+  }
+
+  private dataArrived(id: number): void {
+    const info = this.module.net.info(id);
+    if (!info) return;
+    if (info.mode === 2) return this.sessions.get(id)?.deliver();
+    if (info.mode === 1) return this.push(id);
+    if (this.notified.has(id)) return;
+    this.notified.add(id);
+    this.module.urc(`+QIURC: "recv",${id}`);
+  }
+
+  private peerClosed(id: number): void {
+    const session = this.sessions.get(id);
+    if (session && this.module.ownsLine(session)) {
+      session.deliver();
+      this.module.endSession(session); // NO CARRIER (§3.3.7)
+      return;
+    }
+    if (session) this.module.endSession(session); // ATO now answers NO CARRIER
+    this.module.urc(`+QIURC: "closed",${id}`);
+  }
+
+  /** Direct push (§3.3.2): data goes out in URCs while the line is free and URCs are on. */
+  private push(id: number): void {
+    const m = this.module;
+    if (!m.isIdle || !m.system.urc) return; // kept in the socket buffer until then (or AT+QIRD)
+    const info = m.net.info(id);
+    while (info && m.isIdle && m.net.unread(id) > 0) {
+      const chunk = m.net.read(id, PUSH_CHUNK);
+      if (!chunk) break;
+      const from = info.type === 'UDP SERVICE' && chunk.from ? `,"${chunk.from.address}",${chunk.from.port}` : '';
+      const data = encodeData(chunk.data, m.tcpip.datatype);
+      const head = `\r\n+QIURC: "recv",${id},${chunk.data.length}${from}\r\n`;
+      m.urc(Buffer.concat([Buffer.from(head, 'latin1'), data, Buffer.from('\r\n', 'latin1')]));
+    }
+  }
+
+  private pushAll(): void {
+    if (this.pushing) return;
+    this.pushing = true;
+    try {
+      for (const info of this.module.net.list()) if (info.mode === 1 && this.module.net.unread(info.id) > 0) this.push(info.id);
+    } finally {
+      this.pushing = false;
+    }
+  }
+}
+
+export function formatEndpoint(endpoint: Endpoint | null): string {
+  return endpoint ? `"${endpoint.address}",${endpoint.port}` : '"0.0.0.0",0';
+}
