@@ -16,7 +16,7 @@ import { SocketReports } from '../tcpip/reports.ts';
 import { WifiService } from '../wifi/service.ts';
 import { defaultWorld } from '../world/default-world.ts';
 import type { World } from '../world/world.ts';
-import type { HostAttachment, HostPort } from '../transport/host-port.ts';
+import type { HostAttachment, HostFlow, HostPort, HostSink } from '../transport/host-port.ts';
 import { Flash, type SystemSettings } from './flash.ts';
 import { OutputPacer } from './pacer.ts';
 
@@ -68,6 +68,8 @@ export interface ModuleEvents {
   webcfg: [url: string | null];
   /** The line is free: no command running, command mode (direct-push data may go out). */
   idle: [];
+  /** Every host that was backed up reads again. */
+  writable: [];
   /** The outcome of an AT+QWLANOTA download, with the reason when it failed. */
   ota: [result: { ok: true; version: string } | { ok: false; reason: string }];
 }
@@ -88,7 +90,9 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   private powerState: PowerState = 'off';
   private readonly engine: AtEngine;
   private readonly pacer: OutputPacer | null;
-  private readonly hosts = new Set<{ sink: (bytes: Buffer) => void }>();
+  private readonly hosts = new Set<{ sink: HostSink; flow?: HostFlow; backlogged: boolean }>();
+  /** Flow control towards the hosts (RTS): set while a transparent connection cannot keep up. */
+  private inputHeld = false;
   private bootTimer: unknown = null;
   private readonly resetHooks: (() => void)[] = [];
 
@@ -128,16 +132,40 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   }
 
   /** HostPort: the first host to attach powers the module up. */
-  attach(sink: (bytes: Buffer) => void): HostAttachment {
-    const host = { sink };
+  attach(sink: HostSink, flow?: HostFlow): HostAttachment {
+    const host = { sink, flow, backlogged: false };
     this.hosts.add(host);
+    if (this.inputHeld) flow?.pause();
     if (this.powerState === 'off' && this.opts.powerOnAttach !== false) this.powerOn();
     return {
       write: (bytes) => {
         if (this.hosts.has(host)) this.input(bytes);
       },
-      detach: () => void this.hosts.delete(host),
+      drained: () => {
+        host.backlogged = false;
+        if (!this.outputBlocked) this.emit('writable');
+      },
+      detach: () => {
+        this.hosts.delete(host);
+        if (!this.outputBlocked) this.emit('writable');
+      },
     };
+  }
+
+  /** Flow control (§2.3.10 transparent mode): stop or restart taking bytes from the hosts. */
+  holdInput(hold: boolean): void {
+    if (hold === this.inputHeld) return;
+    this.inputHeld = hold;
+    for (const host of this.hosts) {
+      if (hold) host.flow?.pause();
+      else host.flow?.resume();
+    }
+  }
+
+  /** A host is not reading: a transparent connection should leave the rest in its socket for now. */
+  get outputBlocked(): boolean {
+    for (const host of this.hosts) if (host.backlogged) return true;
+    return false;
   }
 
   /** Bytes from the host's TX line. */
@@ -222,6 +250,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   }
 
   private shutDown(): void {
+    this.holdInput(false);
     if (this.bootTimer !== null) this.clock.clearTimeout(this.bootTimer);
     this.bootTimer = null;
     this.engine.reset();
@@ -244,6 +273,6 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   }
 
   private deliver(bytes: Buffer): void {
-    for (const host of this.hosts) host.sink(bytes);
+    for (const host of this.hosts) if (host.sink(bytes) === false) host.backlogged = true;
   }
 }

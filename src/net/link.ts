@@ -8,6 +8,8 @@ export interface Link {
   send(data: Buffer, to?: Endpoint): boolean;
   /** The host read from the receive buffer: take more from the peer if it was held back. */
   drained(): void;
+  /** Bytes wait in Node for the kernel to take them (TCP); the sender should hold off until `writable`. */
+  backlogged(): boolean;
   /** Host close: graceful where the protocol has one, forced after timeoutMs; resolves once gone. */
   close(timeoutMs: number): Promise<void>;
   /** Immediate, silent teardown. */
@@ -18,6 +20,8 @@ export interface Link {
 export interface LinkReports {
   data(): void;
   ended(reason: string): void;
+  /** A backlog of bytes to the peer has gone out. */
+  writable(): void;
 }
 
 /** An IPv4-mapped IPv6 address as plain IPv4. */

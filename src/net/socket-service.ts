@@ -155,6 +155,10 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
     return { ok: true, sent: data.length };
   }
 
+  backlogged(id: number): boolean {
+    return this.table.get(id)?.link?.backlogged() ?? false;
+  }
+
   sendCounters(id: number): SendCounters | undefined {
     return this.table.get(id)?.sent.counters();
   }
@@ -436,6 +440,9 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
     return {
       data: () => {
         if (!entry.closing) this.emit('data', entry.id);
+      },
+      writable: () => {
+        if (!entry.closing) this.emit('drain', entry.id);
       },
       ended: (reason) => {
         if (entry.closing || entry.reported) return;

@@ -10,6 +10,12 @@ import { describeError, type Link, type LinkReports } from './link.ts';
 import type { RecvBuffer } from './recv-buffer.ts';
 import type { SendCounter } from './send-counter.ts';
 
+/**
+ * How much may wait in Node for the kernel before the sender is held. Above the stream's 16 KiB
+ * high-water mark, so 'drain' is sure to follow, and large enough that the pipe never runs dry.
+ */
+export const BACKLOG_BYTES = 256 * 1024;
+
 export class TcpLink implements Link {
   /** Host close or destroy: nothing more is reported. */
   private silenced = false;
@@ -29,6 +35,7 @@ export class TcpLink implements Link {
     socket.on('error', (error) => this.end(describeError(error)));
     socket.on('end', () => this.end('peer closed'));
     socket.on('close', () => this.end('closed'));
+    socket.on('drain', () => this.reports.writable());
     if (socket.destroyed) this.end('closed');
   }
 
@@ -49,6 +56,11 @@ export class TcpLink implements Link {
       if (!error) this.sent.ack(data.length);
     });
     return true;
+  }
+
+  /** Past BACKLOG_BYTES queued in Node (well above the stream's own mark, so writes keep flowing). */
+  backlogged(): boolean {
+    return this.socket.writableLength > BACKLOG_BYTES;
   }
 
   drained(): void {

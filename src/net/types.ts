@@ -94,6 +94,8 @@ export interface SocketServiceEvents {
   data: [id: number];
   /** The peer closed, the link dropped or an error ended the socket (not after close()); `reason` for traces. */
   closed: [id: number, reason?: string];
+  /** A backlog of bytes to the peer has gone out (after `backlogged` was true). */
+  drain: [id: number];
   /** Automatic accept (§3.3.5): a new TCP INCOMING socket. */
   incoming: [incomingId: number, listenerId: number, remote: Endpoint];
   /** Manual accept (§3.3.3): a connection waits for AT+QIACCEPT. */
@@ -122,6 +124,8 @@ export interface SocketService extends EventEmitter<SocketServiceEvents> {
   list(): SocketInfo[];
   /** Writes bytes; UDP SERVICE needs `to`. Returns bytes accepted or a result code on failure. */
   send(id: number, data: Buffer, to?: Endpoint): { ok: true; sent: number } | { ok: false; result: ResultCode };
+  /** Bytes to the peer are waiting for the kernel: a sender that can wait should, until `drain`. */
+  backlogged(id: number): boolean;
   sendCounters(id: number): SendCounters | undefined;
   /** Takes up to `max` bytes (TCP) or one datagram truncated to `max` (UDP); resumes a paused peer. */
   read(id: number, max: number): Received | null;

@@ -103,6 +103,11 @@ export class UdpLink implements Link {
 
   drained(): void {}
 
+  /** Datagrams are sent or dropped, never held back. */
+  backlogged(): boolean {
+    return false;
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;

@@ -34,7 +34,9 @@ export class SocketReports {
     net.on('incoming', (id, listener, remote) => module.urc(`+QIURC: "incoming",${id},${listener},"${remote.address}",${remote.port}`));
     net.on('accept', (listener) => module.urc(`+QIURC: "accept",${listener}`));
     net.on('incomingFull', () => module.urc('+QIURC: "incoming full"'));
+    net.on('drain', (id) => this.sessions.get(id)?.drained());
     module.on('idle', () => this.pushAll());
+    module.on('writable', () => this.deliverAll());
   }
 
   /** The next open of this id reports its result through the command, not a URC. */

@@ -12,6 +12,10 @@ import type { TcpipConfig } from './config.ts';
 export interface LineOwner {
   ownsLine(session: TransparentSession): boolean;
   toHost(session: TransparentSession, bytes: Buffer): boolean;
+  /** Flow control towards the host (the UART's RTS). */
+  holdInput(hold: boolean): void;
+  /** A host is not reading: leave the rest in the socket (TCP pushes back on the peer). */
+  readonly outputBlocked: boolean;
 }
 
 export class TransparentSocket implements TransparentSession {
@@ -52,9 +56,14 @@ export class TransparentSocket implements TransparentSession {
     this.flushRest();
   }
 
-  /** Moves received bytes to the host while this session owns the line. */
+  /** The socket took its backlog: the host may send again. */
+  drained(): void {
+    this.line.holdInput(false);
+  }
+
+  /** Moves received bytes to the host while this session owns the line and the host reads. */
   deliver(): void {
-    while (this.line.ownsLine(this) && this.net.unread(this.id) > 0) {
+    while (this.line.ownsLine(this) && !this.line.outputBlocked && this.net.unread(this.id) > 0) {
       const chunk = this.net.read(this.id, 64 * 1024);
       if (!chunk) return;
       this.line.toHost(this, chunk.data);
@@ -62,6 +71,7 @@ export class TransparentSocket implements TransparentSession {
   }
 
   stop(): void {
+    this.line.holdInput(false);
     this.cancelTimer();
     this.pending = [];
     this.pendingBytes = 0;
@@ -75,6 +85,8 @@ export class TransparentSocket implements TransparentSession {
   private sendPacket(size: number): void {
     const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
     this.net.send(this.id, all.subarray(0, size));
+    // The peer is slower than the host: hold the host (RTS) until the socket drains.
+    if (this.net.backlogged(this.id)) this.line.holdInput(true);
     const rest = all.subarray(size);
     this.pending = rest.length > 0 ? [rest] : [];
     this.pendingBytes = rest.length;

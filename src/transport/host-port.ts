@@ -2,13 +2,28 @@
  * The seam between a transport and a module's UART. A transport only moves bytes:
  * it attaches one host, forwards what the host sends to `write`, and passes what
  * the module sends to the `sink` it gave when attaching.
+ *
+ * Flow control stands for the UART's RTS/CTS lines: the module asks a transport to stop
+ * taking bytes from the host (`flow.pause`) while a transparent-mode connection cannot
+ * keep up, and a sink returns false while the host is not reading, until the transport
+ * calls `drained()`.
  */
 export interface HostAttachment {
   /** Bytes from the host to the module. */
   write(bytes: Buffer): void;
+  /** After the sink returned false: the host has room again. */
+  drained(): void;
   /** The host went away (socket closed, PTY closed). */
   detach(): void;
 }
+
+export interface HostFlow {
+  pause(): void;
+  resume(): void;
+}
+
+/** Bytes from the module to the host; false when the host side is backed up. */
+export type HostSink = (bytes: Buffer) => boolean | void;
 
 export interface HostPort {
   /** A short name for logs, e.g. "module 0". */
@@ -18,5 +33,5 @@ export interface HostPort {
    * every attached host and input comes from any. A transport that stands for one wire
    * (TCP) admits one host at a time itself.
    */
-  attach(sink: (bytes: Buffer) => void): HostAttachment;
+  attach(sink: HostSink, flow?: HostFlow): HostAttachment;
 }

@@ -66,11 +66,15 @@ export async function startPtyTransport(
   child.on('error', (e) => (spawnError = e));
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
-  const attachment: HostAttachment = port.attach((bytes) => {
-    if (child.stdin.writableLength > MAX_PENDING) return; // nobody is reading: drop
-    child.stdin.write(bytes);
-  });
+  const attachment: HostAttachment = port.attach(
+    (bytes) => {
+      if (child.stdin.writableLength > MAX_PENDING) return false; // nobody is reading: drop
+      return child.stdin.write(bytes);
+    },
+    { pause: () => child.stdout.pause(), resume: () => child.stdout.resume() },
+  );
   child.stdout.on('data', (b: Buffer) => attachment.write(b));
+  child.stdin.on('drain', () => attachment.drained());
 
   let quiet = true; // no exit report until started, nor once closing
   const done = exited.then(async () => {

@@ -10,6 +10,8 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { HostPort } from './host-port.ts';
 
+const HOST_BACKLOG_BYTES = 256 * 1024;
+
 export interface TcpTransport {
   /** Where the server listens; `port` is the real one when 0 was asked for. */
   readonly address: { host: string; port: number };
@@ -26,10 +28,14 @@ export async function startTcpTransport(host: string, port: number, hostPort: Ho
     }
     current = socket;
     socket.setNoDelay(true); // AT round trips are tiny; Nagle would add latency to each
-    const attachment = hostPort.attach((bytes) => {
-      if (socket.writable) socket.write(bytes);
+    // Backed up only past HOST_BACKLOG_BYTES: far above the stream's 16 KiB mark, so 'drain'
+    // follows, and the module keeps streaming while the kernel takes the rest.
+    const attachment = hostPort.attach((bytes) => socket.writable && (socket.write(bytes), socket.writableLength < HOST_BACKLOG_BYTES), {
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
     });
     socket.on('data', (bytes: Buffer) => attachment.write(bytes));
+    socket.on('drain', () => attachment.drained());
     socket.on('error', () => {}); // a reset by the host; 'close' follows
     socket.on('close', () => {
       current = null;

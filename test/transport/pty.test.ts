@@ -22,6 +22,7 @@ class FakeModule implements HostPort {
     this.attaches++;
     return {
       write: (bytes) => this.onBytes(bytes),
+      drained: () => {},
       detach: () => {
         this.sink = null;
         this.detaches++;
