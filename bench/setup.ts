@@ -58,12 +58,8 @@ export interface BenchModule {
   close(): Promise<void>;
 }
 
-/** A module with a Wi-Fi address (instant radio), reached over the TCP transport. */
-export async function moduleWithAddress(): Promise<BenchModule> {
-  const world = new World(parseWorld({ timeScale: 0, accessPoints: [{ ssid: 'Bench', security: 'OPEN' }] }));
-  const module = new Fc41dModule({ bootMs: 1, world });
-  const tcp = await startTcpTransport('127.0.0.1', 0, module);
-  const host = await openSocket(tcp.address.port);
+/** After `ready`, joins the bench world's AP; returns a command runner (line → text up to its final result). */
+async function joinBench(host: Socket): Promise<(line: string) => Promise<string>> {
   await until(host, '\r\nready\r\n');
   const command = (line: string) => {
     const answer = until(host, /\r\n(OK|ERROR|CONNECT|SEND OK|SEND FAIL|NO CARRIER)\r\n/);
@@ -73,6 +69,30 @@ export async function moduleWithAddress(): Promise<BenchModule> {
   const joined = until(host, '+QSTASTAT:GOT_IP\r\n');
   await command('AT+QSTAAPINFO=Bench');
   await joined;
+  return command;
+}
+
+/** Resolves when `socket` has received `n` bytes in all. */
+export function received(socket: Socket, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    let got = 0;
+    const onData = (b: Buffer) => {
+      got += b.length;
+      if (got < n) return;
+      socket.off('data', onData);
+      resolve();
+    };
+    socket.on('data', onData);
+  });
+}
+
+/** A module with a Wi-Fi address (instant radio), reached over the TCP transport. */
+export async function moduleWithAddress(): Promise<BenchModule> {
+  const world = new World(parseWorld({ timeScale: 0, accessPoints: [{ ssid: 'Bench', security: 'OPEN' }] }));
+  const module = new Fc41dModule({ bootMs: 1, world });
+  const tcp = await startTcpTransport('127.0.0.1', 0, module);
+  const host = await openSocket(tcp.address.port);
+  const command = await joinBench(host);
   return {
     module,
     tcp,
@@ -87,10 +107,11 @@ export async function moduleWithAddress(): Promise<BenchModule> {
 }
 
 /** Prints one comparison line. */
-export function report(what: string, moduleRate: number, baseRate: number, unit: string, target?: number): void {
-  const ratio = moduleRate / baseRate;
+export function report(what: string, rate: number, baseRate: number, unit: string, opts: { target?: number; base?: string } = {}): void {
+  const ratio = rate / baseRate;
+  const { target, base = 'direct' } = opts;
   const goal = target === undefined ? '' : ` (target >= ${target})${ratio >= target ? '' : '  BELOW TARGET'}`;
-  console.log(`${what}: ${moduleRate.toFixed(1)} ${unit} vs direct ${baseRate.toFixed(1)} ${unit}, ratio ${ratio.toFixed(2)}${goal}`);
+  console.log(`${what}: ${rate.toFixed(1)} ${unit} vs ${base} ${baseRate.toFixed(1)} ${unit}, ratio ${ratio.toFixed(2)}${goal}`);
 }
 
 /**
@@ -115,15 +136,7 @@ export async function spawnedModuleWithAddress(): Promise<Omit<BenchModule, 'mod
     child.once('exit', (code) => reject(new Error(`fc41d serve exited ${code}`)));
   });
   const host = await openSocket(port);
-  await until(host, '\r\nready\r\n');
-  const command = (line: string) => {
-    const answer = until(host, /\r\n(OK|ERROR|CONNECT|SEND OK|SEND FAIL|NO CARRIER)\r\n/);
-    host.write(`${line}\r`);
-    return answer;
-  };
-  const joined = until(host, '+QSTASTAT:GOT_IP\r\n');
-  await command('AT+QSTAAPINFO=Bench');
-  await joined;
+  const command = await joinBench(host);
   return {
     host,
     command,

@@ -7,27 +7,13 @@
  * framing costs over a wire.
  */
 import type { Socket } from 'node:net';
-import { moduleWithAddress, openSocket, report, server, until } from './setup.ts';
+import { moduleWithAddress, openSocket, received, report, server, until } from './setup.ts';
 import { waitFor } from './transparent.ts';
 
 const TOTAL = Number(process.env.BENCH_KB ?? 2048) * 1024;
 const SEND = 1460;
 const READ = 1500;
 const text = 'x'.repeat(SEND);
-
-/** Waits until `n` bytes have come on `socket`. */
-function bytes(socket: Socket, n: number): Promise<void> {
-  return new Promise((resolve) => {
-    let got = 0;
-    const onData = (b: Buffer) => {
-      got += b.length;
-      if (got < n) return;
-      socket.off('data', onData);
-      resolve();
-    };
-    socket.on('data', onData);
-  });
-}
 
 export async function benchSocketCommands(): Promise<void> {
   const peers: Socket[] = [];
@@ -38,10 +24,10 @@ export async function benchSocketCommands(): Promise<void> {
   const peer = await waitFor(() => peers[0]);
 
   // Upload: QISEND with OK per command.
-  const received = bytes(peer, TOTAL);
+  const allArrived = received(peer, TOTAL);
   let t0 = performance.now();
   for (let sent = 0; sent < TOTAL; sent += SEND) await bench.command(`AT+QISEND=0,${SEND},"${text}"`);
-  await received;
+  await allArrived;
   const sendRate = TOTAL / 1024 / ((performance.now() - t0) / 1000);
 
   // Download: the peer sends, the host reads with QIRD until it has it all.
@@ -73,7 +59,7 @@ export async function benchSocketCommands(): Promise<void> {
   const chunk = Buffer.from(text);
   t0 = performance.now();
   for (let sent = 0; sent < TOTAL; sent += SEND) {
-    const ack = bytes(client, 1);
+    const ack = received(client, 1);
     client.write(chunk);
     await ack;
   }
@@ -81,7 +67,7 @@ export async function benchSocketCommands(): Promise<void> {
   mode = 'down';
   t0 = performance.now();
   for (let read = 0; read < TOTAL; read += READ) {
-    const answer = bytes(client, READ);
+    const answer = received(client, READ);
     client.write('r');
     await answer;
   }

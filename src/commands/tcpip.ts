@@ -86,7 +86,7 @@ export const tcpipCommands: Spec[] = [
         if (server && request.mode === 2) return result(device, Result.NOT_SUPPORTED);
         if (server ? request.localPort === 0 : request.remotePort === 0) return result(device, Result.INVALID_PARAMETER);
         if (request.mode !== 2) {
-          void device.net.open(request).then((code) => (device.sockets.lastResult = code));
+          void device.net.open(request); // the outcome comes as +QIOPEN (src/tcpip/reports.ts)
           return 'OK';
         }
         device.sockets.openQuietly(request.id);
