@@ -71,3 +71,31 @@ test('losing the Wi-Fi link closes the sockets: +QIURC: "closed" for each', asyn
     m.close();
   }
 });
+
+test('with every id taken, the next incoming connection gives +QIURC: "incoming full" and is refused', async () => {
+  const m = await connectedModule();
+  const peers: import('node:net').Socket[] = [];
+  try {
+    assert.equal((await m.at('AT+QIOPEN=0,"TCP LISTENER","127.0.0.1",0,2033,0')).final, 'OK');
+    await m.host.expect('\r\n+QIOPEN: 0,0\r\n', T);
+    const port = hostPortOf(m, 0);
+    for (let i = 1; i <= 11; i++) {
+      const peer = connect(port, '127.0.0.1');
+      peer.on('error', () => {});
+      peers.push(peer);
+      await m.host.expect(new RegExp(`\\r\\n\\+QIURC: "incoming",${i},0,"127\\.0\\.0\\.1",\\d+\\r\\n`), T);
+    }
+    const extra = connect(port, '127.0.0.1');
+    peers.push(extra);
+    const refused = new Promise<void>((resolve) => {
+      extra.on('error', () => resolve());
+      extra.on('close', () => resolve());
+    });
+    await m.host.expect('\r\n+QIURC: "incoming full"\r\n', T);
+    await refused;
+    assert.equal((await m.at('AT+QISTATE')).lines.length, 12);
+  } finally {
+    for (const p of peers) p.destroy();
+    m.close();
+  }
+});
