@@ -1,27 +1,99 @@
 /**
  * Replays every test/transcripts/*.at file against a fresh in-process module, after `ready`;
  * a transcript with a `# world: <file>` line gets a module in that world (the default world
- * otherwise). The format is described in test/helpers/transcript.ts and docs/transcripts.md.
+ * otherwise). A world file's `"$ECHO_PORT"` placeholders start a TCP and a UDP echo server on
+ * 127.0.0.1, both on that port, for the replay. The format is described in
+ * test/helpers/transcript.ts and docs/transcripts.md.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createModule, Fc41dModule, parseWorld, World } from '../src/index.ts';
 import { startTcpTransport } from '../src/transport/tcp.ts';
-import { loadTranscript, parseTranscript, runTranscript, worldFileOf } from './helpers/transcript.ts';
+import {
+  fillPlaceholders,
+  loadTranscript,
+  parseTranscript,
+  runTranscript,
+  worldFileOf,
+  worldPlaceholders,
+} from './helpers/transcript.ts';
 
 const dir = fileURLToPath(new URL('./transcripts/', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.at')).sort();
 const boot = parseTranscript('wait-for ready', 'boot');
 
-/** The world a transcript asks for (`# world: <file>`), built fresh for each replay. */
-function worldFor(path: string): World | undefined {
+interface Echo {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP echo server and a UDP echo server on 127.0.0.1, on the same port number, so one
+ * hosts-map entry (one port remapping) serves both protocols, as example 4.3.2 needs.
+ */
+async function echoServers(): Promise<Echo> {
+  for (let attempt = 1; ; attempt++) {
+    const sockets = new Set<Socket>();
+    const tcp = createServer((s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+      s.setNoDelay(true);
+      s.pipe(s);
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const port = (tcp.address() as AddressInfo).port;
+    const udp = createSocket('udp4');
+    udp.on('message', (msg, from) => udp.send(msg, from.port, from.address));
+    const bound = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) {
+      // The UDP port is taken: try another pair.
+      udp.close();
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+      if (attempt >= 20) throw new Error('no port free for both a TCP and a UDP echo server');
+      continue;
+    }
+    udp.on('error', () => {});
+    return {
+      port,
+      close: async () => {
+        for (const s of sockets) s.destroy();
+        await Promise.all([
+          new Promise<void>((resolve) => tcp.close(() => resolve())),
+          new Promise<void>((resolve) => udp.close(() => resolve())),
+        ]);
+      },
+    };
+  }
+}
+
+/**
+ * The world a transcript asks for (`# world: <file>`), built fresh for each replay, with the
+ * servers its placeholders ask for (`"$ECHO_PORT"`: echoServers) started; `close` stops them.
+ */
+async function worldFor(path: string): Promise<{ world?: World; close(): Promise<void> }> {
   const file = worldFileOf(path);
-  if (file === null) return undefined;
-  return new World(parseWorld(JSON.parse(readFileSync(file, 'utf8')), file));
+  if (file === null) return { close: async () => {} };
+  const text = readFileSync(file, 'utf8');
+  const names = worldPlaceholders(text);
+  const unknown = names.filter((name) => name !== 'ECHO_PORT');
+  if (unknown.length > 0) throw new Error(`${file}: unknown placeholders ${unknown.map((n) => `$${n}`).join(', ')}`);
+  const echo = names.includes('ECHO_PORT') ? await echoServers() : null;
+  try {
+    const filled = fillPlaceholders(text, echo ? { ECHO_PORT: echo.port } : {}, file);
+    return { world: new World(parseWorld(JSON.parse(filled), file)), close: async () => echo?.close() };
+  } catch (error) {
+    await echo?.close();
+    throw error;
+  }
 }
 
 test('there are transcripts to replay', () => {
@@ -31,7 +103,7 @@ test('there are transcripts to replay', () => {
 for (const file of files) {
   test(`transcript ${file}`, async () => {
     const transcript = loadTranscript(join(dir, file));
-    const world = worldFor(join(dir, file));
+    const { world, close } = await worldFor(join(dir, file));
     const m = createModule({ bootMs: 5, ...(world ? { world } : {}) });
     const faults: unknown[] = [];
     m.module.on('fault', (e) => faults.push(e));
@@ -41,6 +113,7 @@ for (const file of files) {
       assert.deepEqual(faults, [], 'no handler may throw');
     } finally {
       m.close();
+      await close();
     }
   });
 }
@@ -100,11 +173,43 @@ test('runner: regex lines, raw escapes and unterminated prompts', async () => {
   }
 });
 
-test('runner: `# world: <file>` names a world file next to the transcript', () => {
+test('runner: `# world: <file>` names a world file next to the transcript', async () => {
   assert.equal(worldFileOf(join(dir, 'system.at')), null);
   assert.equal(worldFileOf(join(dir, 'wifi.at')), join(dir, 'wifi.world.json'));
-  const world = worldFor(join(dir, 'example-4.1.at'));
+  const { world, close } = await worldFor(join(dir, 'example-4.1.at'));
+  await close();
   assert.deepEqual(world?.accessPoints().map((ap) => ap.ssid), ['testssid']);
+});
+
+test('runner: world placeholders become numbers before the JSON is parsed', async () => {
+  const text = '{"hosts": {"a.test": {"address": "127.0.0.1", "ports": {"7": "$ECHO_PORT", "9": "$ECHO_PORT"}}}, "x": "$OTHER_1"}';
+  assert.deepEqual(worldPlaceholders(text), ['ECHO_PORT', 'OTHER_1']);
+  assert.equal(
+    fillPlaceholders(text, { ECHO_PORT: 40123, OTHER_1: 5 }),
+    '{"hosts": {"a.test": {"address": "127.0.0.1", "ports": {"7": 40123, "9": 40123}}}, "x": 5}',
+  );
+  assert.throws(() => fillPlaceholders(text, { ECHO_PORT: 1 }, 'w.json'), /w\.json: no value for the placeholder "\$OTHER_1"/);
+  assert.deepEqual(worldPlaceholders('{"ssid": "$not a placeholder", "p": "$lower"}'), []);
+  // The chapter-4.3 world: its echo servers answer on one port, TCP and UDP alike.
+  const path = join(dir, 'example-4.3.1.at');
+  assert.deepEqual(worldPlaceholders(readFileSync(worldFileOf(path)!, 'utf8')), ['ECHO_PORT']);
+  const { world, close } = await worldFor(path);
+  try {
+    const target = world!.resolveHost('220.180.239.201', 8252);
+    assert.equal(target?.address, '127.0.0.1');
+    const socket = connect(target!.port, '127.0.0.1');
+    socket.end('tcp');
+    const tcp: Buffer[] = [];
+    for await (const chunk of socket) tcp.push(chunk as Buffer);
+    assert.equal(Buffer.concat(tcp).toString(), 'tcp');
+    const udp = createSocket('udp4');
+    const reply = new Promise<string>((resolve) => udp.once('message', (msg) => resolve(msg.toString())));
+    udp.send('udp', target!.port, '127.0.0.1');
+    assert.equal(await reply, 'udp');
+    udp.close();
+  } finally {
+    await close();
+  }
 });
 
 test('runner: syntax errors name the file and line', () => {

@@ -5,25 +5,17 @@
 import type { ExecContext } from '../at/engine.ts';
 import { PROMPT_SEND } from '../at/framing.ts';
 import type { Fc41dModule } from '../device/module.ts';
-import { RESULT_DESCRIPTION, Result, type ResultCode, SERVICE_TYPES, SocketState } from '../net/types.ts';
-import { decodeData, encodeData } from '../tcpip/encoding.ts';
+import { RESULT_DESCRIPTION, Result, SERVICE_TYPES, SocketState } from '../net/types.ts';
+import { decodeData } from '../tcpip/encoding.ts';
 import { formatEndpoint } from '../tcpip/reports.ts';
-import type { Args, IntParam, ParamSpec } from './params.ts';
+import type { Args, ParamSpec } from './params.ts';
+import { dataLine, port, result, socketId } from './socket-common.ts';
 import type { CommandSpec, KeyedWriteForm } from './registry.ts';
 
 type Spec = CommandSpec<Fc41dModule>;
 
-const socketId: IntParam = { name: 'socketID', type: 'int', min: 0, max: 11 };
-const port = (name: string, min = 1): IntParam => ({ name, type: 'int', min, max: 65535 });
 /** How long the prompt form of AT+QISEND waits for the host's next byte. */
 export const SEND_IDLE_TIMEOUT_MS = 10_000;
-const CRLF = Buffer.from('\r\n', 'latin1');
-
-/** Records a socket command's result for AT+QIGETERROR and answers as the command should. */
-function result(device: Fc41dModule, code: ResultCode, ok = 'OK'): string {
-  device.sockets.lastResult = code;
-  return code === Result.OK ? ok : 'ERROR';
-}
 
 /** AT+QICFG="<setting>"[,<value>]: without the value, the current one (§2.3.1). */
 function setting(key: keyof Fc41dModule['tcpip'], name: string, spec: ParamSpec, apply?: (d: Fc41dModule, v: number) => void) {
@@ -89,7 +81,7 @@ export const tcpipCommands: Spec[] = [
           void device.net.open(request); // the outcome comes as +QIOPEN (src/tcpip/reports.ts)
           return 'OK';
         }
-        device.sockets.openQuietly(request.id);
+        device.sockets.opening(request.id, { quiet: true, ssl: false });
         const code = await device.net.open(request);
         if (code !== Result.OK) return result(device, code);
         device.sockets.lastResult = Result.OK;
@@ -185,7 +177,7 @@ export const tcpipCommands: Spec[] = [
         }
         const from = info.type === 'UDP SERVICE' && chunk.from ? `,"${chunk.from.address}",${chunk.from.port}` : '';
         ctx.line(`+QIRD:${chunk.data.length}${from}`);
-        ctx.raw(Buffer.concat([CRLF, encodeData(chunk.data, device.tcpip.datatype), CRLF]));
+        dataLine(ctx, device, chunk.data);
         return result(device, Result.OK);
       },
     },

@@ -8,7 +8,10 @@ import { type Clock, realClock } from '../clock.ts';
 import { Registry, type RejectReason } from '../commands/registry.ts';
 import { systemCommands } from '../commands/system.ts';
 import { tcpipCommands } from '../commands/tcpip.ts';
+import { sslCommands } from '../commands/ssl.ts';
 import { wifiCommands } from '../commands/wifi.ts';
+import { CertStore } from '../ssl/cert-store.ts';
+import { SslContexts } from '../ssl/contexts.ts';
 import { NetSockets } from '../net/socket-service.ts';
 import type { SocketService } from '../net/types.ts';
 import { defaultTcpipConfig, type TcpipConfig } from '../tcpip/config.ts';
@@ -86,6 +89,8 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   readonly sockets: SocketReports;
   /** AT+QICFG settings, back to defaults at every boot. */
   tcpip: TcpipConfig = defaultTcpipConfig();
+  /** SSL contexts (AT+QSSLCFG, not saved) and certificates (AT+QSSLCERT, in flash). */
+  readonly ssl: { contexts: SslContexts; certs: CertStore };
   system: RuntimeSystem;
   private powerState: PowerState = 'off';
   private readonly engine: AtEngine;
@@ -103,7 +108,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
     this.clock = opts.clock ?? realClock;
     this.flash = Flash.open(opts.flashPath);
     this.system = this.loadSystem();
-    this.registry = new Registry<Fc41dModule>([...systemCommands, ...wifiCommands, ...tcpipCommands]);
+    this.registry = new Registry<Fc41dModule>([...systemCommands, ...wifiCommands, ...tcpipCommands, ...sslCommands]);
     this.engine = new AtEngine({
       clock: this.clock,
       guardMs: opts.guardMs,
@@ -118,6 +123,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
     this.wifi = new WifiService(this, opts.world ?? defaultWorld(), opts.webcfgPort);
     this.net = new NetSockets({ world: this.wifi.world, hasIp: () => this.wifi.hasIp(), clock: this.clock });
     this.sockets = new SocketReports(this);
+    this.ssl = { contexts: new SslContexts(), certs: new CertStore(this.flash) };
     // A lost Wi-Fi address closes every socket, as on the real module; a reset drops them silently.
     this.wifi.station.on('ip', (ip) => ip === null && this.net.linkLost());
     this.onReset(() => {
@@ -241,6 +247,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
     this.setPower('booting');
     this.system = this.loadSystem();
     this.tcpip = defaultTcpipConfig();
+    this.ssl.contexts.reset();
     this.net.setAcceptMode(false);
     this.bootTimer = this.clock.setTimeout(() => {
       this.bootTimer = null;

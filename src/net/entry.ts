@@ -15,6 +15,8 @@ export interface Entry {
   localPort: number;
   hostEndpoint?: Endpoint;
   listenerId?: number;
+  /** SSL CLIENT: its SSL context. */
+  sslCtx?: number;
   readonly recv: RecvBuffer;
   readonly sent: SendCounter;
   link?: Link;
@@ -61,5 +63,6 @@ export function infoOf(entry: Entry): SocketInfo {
     mode: entry.mode,
     ...(entry.hostEndpoint ? { hostEndpoint: { ...entry.hostEndpoint } } : {}),
     ...(entry.listenerId === undefined ? {} : { listenerId: entry.listenerId }),
+    ...(entry.sslCtx === undefined ? {} : { sslCtx: entry.sslCtx }),
   };
 }

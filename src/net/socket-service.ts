@@ -1,17 +1,20 @@
 /**
  * The TCP/UDP socket service of one module (manual §2.3, §3.3, chapter 5): socket ids 0–11
- * over real Node sockets. Clients connect for real (through the world's hosts map, then DNS);
- * TCP LISTENER and UDP SERVICE really listen on the host at `listenHost`. The rules chosen
- * where the manual is silent are in docs/sockets-service.md.
+ * over real Node sockets, shared with the SSL clients of §2.4 (openSsl; docs/ssl-service.md).
+ * Clients connect for real (through the world's hosts map, then DNS); TCP LISTENER and UDP
+ * SERVICE really listen on the host at `listenHost`. The rules chosen where the manual is
+ * silent are in docs/sockets-service.md.
  *
  * The pieces: ids.ts (the id table), entry.ts (one id's record), resolve.ts (name → address),
- * tcp-client.ts (connect with handshake timeout), tcp-link.ts (a connected TCP socket with
- * push-back), udp.ts (UDP client/service), listener.ts (TCP listener and its accept queue),
- * recv-buffer.ts and send-counter.ts (buffers and counters).
+ * tcp-client.ts (connect with handshake timeout), tls-client.ts (an SSL client's TLS handshake
+ * over that connection), tcp-link.ts (a connected TCP or TLS socket with push-back), udp.ts
+ * (UDP client/service), listener.ts (TCP listener and its accept queue), recv-buffer.ts and
+ * send-counter.ts (buffers and counters).
  */
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { type Clock } from '../clock.ts';
+import { SSL_CONTEXTS, type SslOpenRequest, type TlsOptionsResult } from '../ssl/types.ts';
 import type { World } from '../world/world.ts';
 import { type Entry, infoOf, makeEntry } from './entry.ts';
 import { IdTable, validId } from './ids.ts';
@@ -20,6 +23,7 @@ import { refuse, TcpListener } from './listener.ts';
 import { dnsLookup, hostKind, type Lookup, resolveNow, resolveTarget, type Target } from './resolve.ts';
 import { type ConnectFn, connectTcp, HANDSHAKE_TIMEOUT_MS } from './tcp-client.ts';
 import { TcpLink } from './tcp-link.ts';
+import { secureTcp } from './tls-client.ts';
 import { openUdpClient, openUdpService, UdpLink } from './udp.ts';
 import {
   type AccessMode,
@@ -59,6 +63,53 @@ export interface NetSocketsDeps {
 }
 
 type Cancelled = 'host' | 'link' | null;
+
+/**
+ * An open under way: its entry holds the id, and `entry.cancel` (close()/closeAll(): 'host',
+ * linkLost(): 'link') abandons it — the step under way is aborted and `signal` resolves.
+ */
+class Opening {
+  private why: Cancelled = null;
+  private abort = (): void => {};
+  private wake = (): void => {};
+  /** Resolves (null) when the open is abandoned. */
+  readonly signal: Promise<null>;
+
+  constructor(
+    private readonly table: IdTable<Entry>,
+    readonly entry: Entry,
+  ) {
+    this.signal = new Promise<null>((resolve) => (this.wake = () => resolve(null)));
+    table.set(entry.id, entry);
+    entry.cancel = (why) => {
+      if (this.why) return;
+      this.why = why;
+      this.abort();
+      this.wake();
+    };
+  }
+
+  get cancelled(): boolean {
+    return this.why !== null;
+  }
+
+  /** What abandoning aborts: the step under way. */
+  onAbort(abort: () => void): void {
+    this.abort = abort;
+  }
+
+  /** The outcome of an abandoned open: silent for the host's own close, a failure for link loss. */
+  abandoned(): Attempt {
+    if (this.why === 'host') return { result: Result.UNKNOWN_ERROR, silent: true };
+    this.table.release(this.entry.id, this.entry);
+    return { result: Result.UNKNOWN_ERROR, detail: 'the Wi-Fi link was lost while opening' };
+  }
+
+  failed(result: ResultCode, detail: string): Attempt {
+    this.table.release(this.entry.id, this.entry);
+    return { result, detail };
+  }
+}
 
 /** How an open ended: its code, whether to report it, and what to start once reported. */
 interface Attempt {
@@ -112,19 +163,12 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
     this.manualAccept = manual;
   }
 
-  async open(request: OpenRequest): Promise<ResultCode> {
-    let attempt: Attempt;
-    try {
-      attempt = await this.attempt(request);
-    } catch (error) {
-      // Not expected; but the AT layer does not wait for a TCP open, so never reject.
-      attempt = { result: Result.UNKNOWN_ERROR, detail: `open failed: ${describeError(error)}` };
-    }
-    if (attempt.silent) return attempt.result;
-    if (attempt.result !== Result.OK) this.fail(request.id, attempt.result, attempt.detail ?? 'open failed');
-    this.emit('opened', request.id, attempt.result);
-    attempt.start?.();
-    return attempt.result;
+  open(request: OpenRequest): Promise<ResultCode> {
+    return this.report(request.id, () => this.attempt(request));
+  }
+
+  openSsl(request: SslOpenRequest, options: TlsOptionsResult & { ok: true }): Promise<ResultCode> {
+    return this.report(request.id, () => this.attemptSsl(request, options));
   }
 
   info(id: number): SocketInfo | undefined {
@@ -256,58 +300,66 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
 
   // ---- opening ----
 
+  /** Runs an open attempt and reports its outcome as `opened` (and failures as `failure`). */
+  private async report(id: number, run: () => Promise<Attempt>): Promise<ResultCode> {
+    let attempt: Attempt;
+    try {
+      attempt = await run();
+    } catch (error) {
+      // Not expected; but the AT layer does not wait for a TCP open, so never reject.
+      attempt = { result: Result.UNKNOWN_ERROR, detail: `open failed: ${describeError(error)}` };
+    }
+    if (attempt.silent) return attempt.result;
+    if (attempt.result !== Result.OK) this.fail(id, attempt.result, attempt.detail ?? 'open failed');
+    this.emit('opened', id, attempt.result);
+    attempt.start?.();
+    return attempt.result;
+  }
+
+  /** The checks every client open (TCP, UDP, SSL) makes on its id, mode, ports and host, in this order. */
+  private clientChecks(id: number, mode: AccessMode, localPort: number, host: string | undefined, remotePort: number | undefined): Attempt | null {
+    const invalid = (detail: string): Attempt => ({ result: Result.INVALID_PARAMETER, detail });
+    if (!validId(id)) return invalid(`socket id ${id} out of range 0-11`);
+    if (this.table.has(id)) return { result: Result.ID_IN_USE, detail: `socket id ${id} is in use` };
+    if (mode !== 0 && mode !== 1 && mode !== 2) return invalid(`invalid access mode ${String(mode)}`);
+    if (!validPort(localPort, true)) return invalid(`invalid local port ${localPort}`);
+    if (host === undefined || hostKind(host) === 'bad') return invalid(`invalid host "${host ?? ''}"`);
+    if (remotePort === undefined || !validPort(remotePort, false)) return invalid(`invalid remote port ${remotePort}`);
+    return null;
+  }
+
   private async attempt(request: OpenRequest): Promise<Attempt> {
     const { id, type, mode, localPort } = request;
     const invalid = (detail: string): Attempt => ({ result: Result.INVALID_PARAMETER, detail });
     if (!validId(id)) return invalid(`socket id ${id} out of range 0-11`);
     if (this.table.has(id)) return { result: Result.ID_IN_USE, detail: `socket id ${id} is in use` };
     if (!SERVICE_TYPES.includes(type)) return invalid(`unknown service type ${String(type)}`);
-    if (mode !== 0 && mode !== 1 && mode !== 2) return invalid(`invalid access mode ${String(mode)}`);
     const server = type === 'TCP LISTENER' || type === 'UDP SERVICE';
-    if (server && mode === 2) return { result: Result.NOT_SUPPORTED, detail: `${type} cannot be transparent` };
-    if (!validPort(localPort, !server)) return invalid(`invalid local port ${localPort}`);
     if (!server) {
-      if (request.host === undefined || hostKind(request.host) === 'bad') return invalid(`invalid host "${request.host ?? ''}"`);
-      if (request.remotePort === undefined || !validPort(request.remotePort, false)) return invalid(`invalid remote port ${request.remotePort}`);
+      const problem = this.clientChecks(id, mode, localPort, request.host, request.remotePort);
+      if (problem) return problem;
     } else {
+      if (mode !== 0 && mode !== 1 && mode !== 2) return invalid(`invalid access mode ${String(mode)}`);
+      if (mode === 2) return { result: Result.NOT_SUPPORTED, detail: `${type} cannot be transparent` };
+      if (!validPort(localPort, false)) return invalid(`invalid local port ${localPort}`);
       const twin = this.table.values().find((e) => e.type === type && e.localPort === localPort && e.state !== SocketState.Closing);
       if (twin) return { result: Result.UNKNOWN_ERROR, detail: `local port ${localPort} already used by socket ${twin.id} (${type})` };
     }
     if (!this.hasIp()) return { result: Result.NOT_ALLOWED, detail: 'no network (the station has no IP address)' };
 
     const entry = makeEntry(id, type, mode, this.capacity, { localPort });
-    this.table.set(id, entry);
-    let cancelled: Cancelled = null;
-    let abort = (): void => {};
-    let wake = (): void => {};
-    const cancelledSignal = new Promise<void>((resolve) => (wake = resolve));
-    entry.cancel = (why) => {
-      if (cancelled) return;
-      cancelled = why;
-      abort();
-      wake();
-    };
-    const abandoned = (): Attempt => {
-      if (cancelled === 'host') return { result: Result.UNKNOWN_ERROR, silent: true };
-      this.table.release(id, entry);
-      return { result: Result.UNKNOWN_ERROR, detail: 'the Wi-Fi link was lost while opening' };
-    };
-    const failed = (result: ResultCode, detail: string): Attempt => {
-      this.table.release(id, entry);
-      return { result, detail };
-    };
-
+    const op = new Opening(this.table, entry);
     try {
       if (type === 'TCP LISTENER') {
         let listener: TcpListener;
         try {
           listener = await TcpListener.open(this.listenHost, localPort, (socket) => this.incoming(entry, socket), () => {});
         } catch (error) {
-          return cancelled ? abandoned() : failed(Result.UNKNOWN_ERROR, `listen failed: ${describeError(error)}`);
+          return op.cancelled ? op.abandoned() : op.failed(Result.UNKNOWN_ERROR, `listen failed: ${describeError(error)}`);
         }
-        if (cancelled) {
+        if (op.cancelled) {
           listener.close();
-          return abandoned();
+          return op.abandoned();
         }
         entry.listener = listener;
         entry.hostEndpoint = { address: this.listenHost, port: listener.port };
@@ -320,11 +372,11 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
         try {
           socket = await openUdpService(this.listenHost, localPort);
         } catch (error) {
-          return cancelled ? abandoned() : failed(Result.UNKNOWN_ERROR, `bind failed: ${describeError(error)}`);
+          return op.cancelled ? op.abandoned() : op.failed(Result.UNKNOWN_ERROR, `bind failed: ${describeError(error)}`);
         }
-        if (cancelled) {
+        if (op.cancelled) {
           socket.close();
-          return abandoned();
+          return op.abandoned();
         }
         const link = new UdpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), () => {});
         entry.link = link;
@@ -334,21 +386,19 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
       }
 
       // Clients: resolve (hosts map, literal, DNS), then connect.
-      const target = await Promise.race([resolveTarget(this.world, request.host!, request.remotePort!, this.lookup), cancelledSignal.then(() => null)]);
-      if (cancelled || target === null) return abandoned();
-      if (!target.ok) return failed(target.result, target.detail);
-      entry.remote = { address: target.address, port: request.remotePort! };
+      const target = await this.resolveFor(op, request.host!, request.remotePort!);
+      if (!target.ok) return target.attempt;
 
       if (type === 'UDP') {
         let socket;
         try {
           socket = await openUdpClient({ address: target.address, port: target.port }, localPort);
         } catch (error) {
-          return cancelled ? abandoned() : failed(Result.UNKNOWN_ERROR, `UDP open failed: ${describeError(error)} (${describeTarget(target)})`);
+          return op.cancelled ? op.abandoned() : op.failed(Result.UNKNOWN_ERROR, `UDP open failed: ${describeError(error)} (${describeTarget(target)})`);
         }
-        if (cancelled) {
+        if (op.cancelled) {
           socket.close();
-          return abandoned();
+          return op.abandoned();
         }
         const link = new UdpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), () => {});
         entry.link = link;
@@ -357,31 +407,95 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
         return { result: Result.OK, start: () => link.start() };
       }
 
-      const connecting = connectTcp({
-        address: target.address,
-        port: target.port,
-        localPort,
-        timeoutMs: this.handshakeTimeoutMs,
-        clock: this.clock,
-        ...(this.connectFn ? { connect: this.connectFn } : {}),
-      });
-      abort = () => connecting.cancel('cancelled');
-      const outcome = await connecting.outcome;
-      if (cancelled) {
-        if (outcome.ok) outcome.socket.destroy();
-        return abandoned();
-      }
-      if (!outcome.ok) return failed(Result.UNKNOWN_ERROR, outcome.detail);
-      const link = new TcpLink(outcome.socket, entry.recv, entry.sent, this.reportsFor(entry), this.clock);
-      entry.link = link;
-      entry.localPort = outcome.socket.localPort ?? 0;
-      entry.state = SocketState.Connected;
-      return { result: Result.OK, start: () => link.start() };
+      const connected = await this.connectFor(op, target, localPort);
+      if (!connected.ok) return connected.attempt;
+      return this.linkUp(entry, connected.socket, connected.socket.localPort ?? 0);
     } catch (error) {
-      return cancelled ? abandoned() : failed(Result.UNKNOWN_ERROR, `open failed: ${describeError(error)}`);
+      return op.cancelled ? op.abandoned() : op.failed(Result.UNKNOWN_ERROR, `open failed: ${describeError(error)}`);
     } finally {
       delete entry.cancel;
     }
+  }
+
+  private async attemptSsl(request: SslOpenRequest, options: TlsOptionsResult & { ok: true }): Promise<Attempt> {
+    const { ctx, id, mode, localPort, host, remotePort } = request;
+    if (!Number.isInteger(ctx) || ctx < 0 || ctx >= SSL_CONTEXTS)
+      return { result: Result.INVALID_PARAMETER, detail: `SSL context ${ctx} out of range 0-${SSL_CONTEXTS - 1}` };
+    const problem = this.clientChecks(id, mode, localPort, host, remotePort);
+    if (problem) return problem;
+    if (!this.hasIp()) return { result: Result.NOT_ALLOWED, detail: 'no network (the station has no IP address)' };
+
+    const entry = makeEntry(id, 'SSL CLIENT', mode, this.capacity, { localPort });
+    entry.sslCtx = ctx;
+    const op = new Opening(this.table, entry);
+    try {
+      const target = await this.resolveFor(op, host, remotePort);
+      if (!target.ok) return target.attempt;
+      const connected = await this.connectFor(op, target, localPort);
+      if (!connected.ok) return connected.attempt;
+      const raw = connected.socket;
+      const securing = secureTcp({
+        socket: raw,
+        options: options.options,
+        timeoutMs: options.timeoutMs,
+        clock: this.clock,
+        target: describeTarget(target),
+      });
+      op.onAbort(() => securing.cancel('cancelled'));
+      const outcome = await securing.outcome;
+      if (op.cancelled) {
+        if (outcome.ok) outcome.socket.destroy();
+        return op.abandoned();
+      }
+      if (!outcome.ok) return op.failed(Result.UNKNOWN_ERROR, outcome.detail);
+      return this.linkUp(entry, outcome.socket, raw.localPort ?? 0);
+    } catch (error) {
+      return op.cancelled ? op.abandoned() : op.failed(Result.UNKNOWN_ERROR, `open failed: ${describeError(error)}`);
+    } finally {
+      delete entry.cancel;
+    }
+  }
+
+  /** Client target: hosts map, IPv4 literal, then DNS — unless the open is abandoned meanwhile. */
+  private async resolveFor(op: Opening, host: string, port: number): Promise<Extract<Target, { ok: true }> | { ok: false; attempt: Attempt }> {
+    const target = await Promise.race([resolveTarget(this.world, host, port, this.lookup), op.signal]);
+    if (op.cancelled || target === null) return { ok: false, attempt: op.abandoned() };
+    if (!target.ok) return { ok: false, attempt: op.failed(target.result, target.detail) };
+    op.entry.remote = { address: target.address, port };
+    return target;
+  }
+
+  /** The TCP connection of a TCP or SSL client, within the handshake timeout. */
+  private async connectFor(
+    op: Opening,
+    target: Extract<Target, { ok: true }>,
+    localPort: number,
+  ): Promise<{ ok: true; socket: net.Socket } | { ok: false; attempt: Attempt }> {
+    const connecting = connectTcp({
+      address: target.address,
+      port: target.port,
+      localPort,
+      timeoutMs: this.handshakeTimeoutMs,
+      clock: this.clock,
+      ...(this.connectFn ? { connect: this.connectFn } : {}),
+    });
+    op.onAbort(() => connecting.cancel('cancelled'));
+    const outcome = await connecting.outcome;
+    if (op.cancelled) {
+      if (outcome.ok) outcome.socket.destroy();
+      return { ok: false, attempt: op.abandoned() };
+    }
+    if (!outcome.ok) return { ok: false, attempt: op.failed(Result.UNKNOWN_ERROR, outcome.detail) };
+    return { ok: true, socket: outcome.socket };
+  }
+
+  /** A connected TCP (or TLS) client becomes the entry's link. */
+  private linkUp(entry: Entry, socket: net.Socket, localPort: number): Attempt {
+    const link = new TcpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), this.clock);
+    entry.link = link;
+    entry.localPort = localPort;
+    entry.state = SocketState.Connected;
+    return { result: Result.OK, start: () => link.start() };
   }
 
   // ---- incoming connections ----

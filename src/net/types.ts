@@ -5,8 +5,11 @@
  * access modes' URCs, hex/text encoding and transparent mode.
  */
 import type { EventEmitter } from 'node:events';
+import type { SslOpenRequest, TlsOptionsResult } from '../ssl/types.ts';
 
-export type ServiceType = 'TCP' | 'UDP' | 'TCP LISTENER' | 'UDP SERVICE' | 'TCP INCOMING';
+/** 'SSL CLIENT': a TLS client of AT+QSSLOPEN (§2.4.3), opened with openSsl(), never with open(). */
+export type ServiceType = 'TCP' | 'UDP' | 'TCP LISTENER' | 'UDP SERVICE' | 'TCP INCOMING' | 'SSL CLIENT';
+/** The types open() (AT+QIOPEN) takes. */
 export const SERVICE_TYPES: readonly ServiceType[] = ['TCP', 'UDP', 'TCP LISTENER', 'UDP SERVICE'];
 
 /** §2.3.2 <access_mode>: 0 buffer, 1 direct push, 2 transparent. */
@@ -63,6 +66,8 @@ export interface SocketInfo {
   hostEndpoint?: Endpoint;
   /** The listener an incoming connection came through. */
   listenerId?: number;
+  /** SSL CLIENT: the SSL context (0–5) it was opened with. */
+  sslCtx?: number;
 }
 
 export interface SendCounters {
@@ -120,6 +125,12 @@ export interface OpenRequest {
 export interface SocketService extends EventEmitter<SocketServiceEvents> {
   /** Starts opening; the result comes as `opened` (and is returned). Refuses without a network (556). */
   open(request: OpenRequest): Promise<ResultCode>;
+  /**
+   * Opens an SSL CLIENT (§2.4.3): the checks of a TCP open, a TCP connect, then the TLS
+   * handshake with `options` (from `tlsOptions`) within `options.timeoutMs`. The result comes as
+   * `opened` (and is returned); a failed handshake is 551 with its reason in `lastDetail`.
+   */
+  openSsl(request: SslOpenRequest, options: TlsOptionsResult & { ok: true }): Promise<ResultCode>;
   info(id: number): SocketInfo | undefined;
   list(): SocketInfo[];
   /** Writes bytes; UDP SERVICE needs `to`. Returns bytes accepted or a result code on failure. */

@@ -1,5 +1,6 @@
 /**
- * Socket events → what the host sees (§3.3), by access mode: buffer mode announces data
+ * Socket events → what the host sees (§3.3; §3.4 for SSL clients, whose URCs say +QSSLOPEN and
+ * +QSSLURC), by access mode: buffer mode announces data
  * (`+QIURC: "recv",<id>`), direct push carries it in the URC, transparent mode streams it.
  * Direct push reads the socket only while the line is free, so a busy host leaves the
  * bytes in the socket's buffer and TCP pushes back on the peer, rather than queueing here.
@@ -17,17 +18,22 @@ export class SocketReports {
   private readonly notified = new Set<number>();
   /** Transparent opens: AT+QIOPEN answers CONNECT or ERROR itself, no +QIOPEN URC. */
   private readonly quietOpens = new Set<number>();
+  /** SSL opens in progress (a failed one leaves no socket to ask its type). */
+  private readonly sslOpens = new Set<number>();
   private readonly sessions = new Map<number, TransparentSocket>();
   private pushing = false;
+  /** Sockets whose direct-push loop is running (a read may report new data at once: no nesting). */
+  private readonly pushingIds = new Set<number>();
   /** The last socket command's result, for AT+QIGETERROR (§2.3.9). */
   lastResult: ResultCode = Result.OK;
 
   constructor(private readonly module: Fc41dModule) {
     const net = module.net;
     net.on('opened', (id, result) => {
+      const ssl = this.sslOpens.delete(id);
       if (this.quietOpens.delete(id)) return;
       this.lastResult = result;
-      module.urc(`+QIOPEN: ${id},${result}`);
+      module.urc(`${ssl ? '+QSSLOPEN' : '+QIOPEN'}: ${id},${result}`);
     });
     net.on('data', (id) => this.dataArrived(id));
     net.on('closed', (id) => this.peerClosed(id));
@@ -39,9 +45,10 @@ export class SocketReports {
     module.on('writable', () => this.deliverAll());
   }
 
-  /** The next open of this id reports its result through the command, not a URC. */
-  openQuietly(id: number): void {
-    this.quietOpens.add(id);
+  /** An open is starting: quiet (transparent: the command answers) and/or SSL (+QSSLOPEN). */
+  opening(id: number, how: { quiet: boolean; ssl: boolean }): void {
+    if (how.quiet) this.quietOpens.add(id);
+    if (how.ssl) this.sslOpens.add(id);
   }
 
   /** The transparent session of a socket, made on first use. */
@@ -75,6 +82,7 @@ export class SocketReports {
   forget(id: number): void {
     this.notified.delete(id);
     this.quietOpens.delete(id);
+    this.sslOpens.delete(id);
     const session = this.sessions.get(id);
     if (session) {
       session.stop();
@@ -88,6 +96,7 @@ export class SocketReports {
     for (const id of [...this.sessions.keys()]) this.forget(id);
     this.notified.clear();
     this.quietOpens.clear();
+    this.sslOpens.clear();
   }
 
   private dataArrived(id: number): void {
@@ -97,7 +106,7 @@ export class SocketReports {
     if (info.mode === 1) return this.push(id);
     if (this.notified.has(id)) return;
     this.notified.add(id);
-    this.module.urc(`+QIURC: "recv",${id}`);
+    this.module.urc(`${urcPrefix(info.type)}: "recv",${id}`);
   }
 
   private peerClosed(id: number): void {
@@ -108,20 +117,31 @@ export class SocketReports {
       return;
     }
     if (session) this.module.endSession(session); // ATO now answers NO CARRIER
-    this.module.urc(`+QIURC: "closed",${id}`);
+    this.module.urc(`${urcPrefix(this.module.net.info(id)?.type)}: "closed",${id}`);
   }
 
   /** Direct push (§3.3.2): data goes out in URCs while the line is free and URCs are on. */
   private push(id: number): void {
     const m = this.module;
     if (!m.isIdle || !m.system.urc) return; // kept in the socket buffer until then (or AT+QIRD)
+    if (this.pushingIds.has(id)) return; // the running loop picks the new bytes up, in order
+    this.pushingIds.add(id);
+    try {
+      this.pushLoop(id);
+    } finally {
+      this.pushingIds.delete(id);
+    }
+  }
+
+  private pushLoop(id: number): void {
+    const m = this.module;
     const info = m.net.info(id);
     while (info && m.isIdle && m.net.unread(id) > 0) {
       const chunk = m.net.read(id, PUSH_CHUNK);
       if (!chunk) break;
       const from = info.type === 'UDP SERVICE' && chunk.from ? `,"${chunk.from.address}",${chunk.from.port}` : '';
       const data = encodeData(chunk.data, m.tcpip.datatype);
-      const head = `\r\n+QIURC: "recv",${id},${chunk.data.length}${from}\r\n`;
+      const head = `\r\n${urcPrefix(info.type)}: "recv",${id},${chunk.data.length}${from}\r\n`;
       m.urc(Buffer.concat([Buffer.from(head, 'latin1'), data, Buffer.from('\r\n', 'latin1')]));
     }
   }
@@ -139,4 +159,9 @@ export class SocketReports {
 
 export function formatEndpoint(endpoint: Endpoint | null): string {
   return endpoint ? `"${endpoint.address}",${endpoint.port}` : '"0.0.0.0",0';
+}
+
+/** `+QSSLURC` for SSL clients (§3.4), `+QIURC` for the rest (§3.3). */
+export function urcPrefix(type: string | undefined): string {
+  return type === 'SSL CLIENT' ? '+QSSLURC' : '+QIURC';
 }

@@ -22,6 +22,8 @@ export class TransparentSocket implements TransparentSession {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private timer: unknown = null;
+  /** A read can make the socket take more from the peer and report it at once: no nested delivery. */
+  private delivering = false;
 
   constructor(
     readonly id: number,
@@ -63,10 +65,16 @@ export class TransparentSocket implements TransparentSession {
 
   /** Moves received bytes to the host while this session owns the line and the host reads. */
   deliver(): void {
-    while (this.line.ownsLine(this) && !this.line.outputBlocked && this.net.unread(this.id) > 0) {
-      const chunk = this.net.read(this.id, 64 * 1024);
-      if (!chunk) return;
-      this.line.toHost(this, chunk.data);
+    if (this.delivering) return; // the running loop below picks the new bytes up, in order
+    this.delivering = true;
+    try {
+      while (this.line.ownsLine(this) && !this.line.outputBlocked && this.net.unread(this.id) > 0) {
+        const chunk = this.net.read(this.id, 64 * 1024);
+        if (!chunk) return;
+        this.line.toHost(this, chunk.data);
+      }
+    } finally {
+      this.delivering = false;
     }
   }
 

@@ -13,7 +13,8 @@
  *   raw AT\r\n                send bytes, no CR added; escapes \r \n \t \\ \xNN
  *   silence 300               no output byte at all may come in the next 300 ms
  *   # world: office.json      (a comment to the replay) the module must live in this world:
- *                             a world file next to the transcript (see worldFileOf)
+ *                             a world file next to the transcript (see worldFileOf); it may
+ *                             hold placeholders like "$ECHO_PORT" (see fillPlaceholders)
  *
  * Output is cut into lines at every CR or LF and empty lines are dropped, so the framing
  * `\r\n<line>\r\n` and an echoed `AT\r` both read as plain lines (sent text and output
@@ -80,6 +81,23 @@ export function unescapeBytes(text: string, where = 'raw'): Buffer {
 export function worldFileOf(path: string): string | null {
   const match = /^# world: *(\S+) *$/m.exec(readFileSync(path, 'utf8'));
   return match ? join(dirname(path), match[1]) : null;
+}
+
+/**
+ * The placeholders a world file uses: JSON strings `"$NAME"` (upper case, digits, `_`) that the
+ * replayer replaces by numbers it only knows at run time, e.g. `"$ECHO_PORT"`.
+ */
+export function worldPlaceholders(text: string): string[] {
+  return [...new Set([...text.matchAll(/"\$([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1]!))].sort();
+}
+
+/** Replaces every `"$NAME"` JSON string by its number; a placeholder without a value is an error. */
+export function fillPlaceholders(text: string, values: Readonly<Record<string, number>>, where = 'world'): string {
+  return text.replace(/"\$([A-Z][A-Z0-9_]*)"/g, (_all, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new TranscriptError(`${where}: no value for the placeholder "$${name}"`);
+    return String(value);
+  });
 }
 
 export function loadTranscript(path: string): Transcript {

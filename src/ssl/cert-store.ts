@@ -1,0 +1,110 @@
+/**
+ * The certificate store (§2.4.2 AT+QSSLCERT): one CA (or CA bundle), one client certificate and
+ * one client key, saved in the module's flash as PEM text under the section `ssl.certs`
+ * ({ "CA"?, "User Cert"?, "User Key"? }). An upload is checked before it is stored: the
+ * certificates must parse as X.509 PEM (every certificate of a bundle), the key with
+ * `crypto.createPrivateKey` (unencrypted: the module has no passphrase). A malformed upload is
+ * refused and leaves what was stored before untouched.
+ */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { Flash, FlashData } from '../device/flash.ts';
+import { describeError } from '../net/link.ts';
+import { CERT_TYPES, type CertPutResult, type CertType } from './types.ts';
+
+/** The flash section: `ssl` (an object), and `certs` in it. */
+export const FLASH_SECTION = 'ssl';
+
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+const CERT_BEGIN = /-----BEGIN CERTIFICATE-----/g;
+
+type Stored = Partial<Record<CertType, string>>;
+
+export class CertStore {
+  constructor(private readonly flash: Flash) {}
+
+  /** Validates and stores (replacing any earlier one); nothing is stored when refused. */
+  put(type: CertType, bytes: Buffer): CertPutResult {
+    if (!CERT_TYPES.includes(type)) return { ok: false, reason: `unknown certificate type "${String(type)}"` };
+    const text = bytes.toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(bytes)) return { ok: false, reason: 'not PEM text (invalid UTF-8)' };
+    const problem = type === 'User Key' ? checkKey(text) : checkCertificates(text);
+    if (problem !== null) return { ok: false, reason: `${type}: ${problem}` };
+    this.flash.update((data) => {
+      sectionOf(data, true)![type] = text;
+    });
+    return { ok: true };
+  }
+
+  /** The stored bytes, exactly as uploaded. */
+  get(type: CertType): Buffer | undefined {
+    const text = this.stored()[type];
+    return text === undefined ? undefined : Buffer.from(text, 'utf8');
+  }
+
+  has(type: CertType): boolean {
+    return this.stored()[type] !== undefined;
+  }
+
+  /** Removes it; false when there was none. */
+  delete(type: CertType): boolean {
+    if (!this.has(type)) return false;
+    this.flash.update((data) => {
+      delete sectionOf(data, true)![type];
+    });
+    return true;
+  }
+
+  private stored(): Stored {
+    const certs = sectionOf(this.flash.read(), false) ?? {};
+    const out: Stored = {};
+    for (const type of CERT_TYPES) if (typeof certs[type] === 'string') out[type] = certs[type];
+    return out;
+  }
+}
+
+/** `data.ssl.certs`, made when `create` (other keys of `ssl` are kept as they are). */
+function sectionOf(data: FlashData, create: boolean): Record<string, unknown> | undefined {
+  const record = data as Record<string, unknown>;
+  let ssl = record[FLASH_SECTION];
+  if (!isObject(ssl)) {
+    if (!create) return undefined;
+    ssl = record[FLASH_SECTION] = {};
+  }
+  const section = ssl as Record<string, unknown>;
+  if (!isObject(section.certs)) {
+    if (!create) return undefined;
+    section.certs = {};
+  }
+  return section.certs as Record<string, unknown>;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One or more PEM certificates (a bundle may have text between them); every one must parse. */
+export function checkCertificates(text: string): string | null {
+  const blocks = text.match(CERT_BLOCK) ?? [];
+  const begins = text.match(CERT_BEGIN)?.length ?? 0;
+  if (begins !== blocks.length) return 'a PEM certificate block is not terminated';
+  if (blocks.length === 0) return 'no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)';
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      return `certificate ${i + 1} of ${blocks.length} does not parse: ${describeError(error)}`;
+    }
+  }
+  return null;
+}
+
+/** A PEM private key the module could use without a passphrase. */
+export function checkKey(text: string): string | null {
+  if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) return 'no PEM private key (-----BEGIN … PRIVATE KEY-----)';
+  try {
+    createPrivateKey({ key: text, format: 'pem' });
+  } catch (error) {
+    return `the private key does not parse: ${describeError(error)}`;
+  }
+  return null;
+}
