@@ -1,8 +1,9 @@
 /** What the TCP/UDP (§2.3) and SSL (§2.4) commands share: ids, ports, results, data lines. */
 import type { ExecContext } from '../at/engine.ts';
+import { PROMPT_SEND } from '../at/framing.ts';
 import type { Fc41dModule } from '../device/module.ts';
-import { Result, type ResultCode } from '../net/types.ts';
-import { encodeData } from '../tcpip/encoding.ts';
+import { type Endpoint, Result, type ResultCode, type SocketInfo, SocketState } from '../net/types.ts';
+import { decodeData, encodeData } from '../tcpip/encoding.ts';
 import type { IntParam } from './params.ts';
 
 export const socketId: IntParam = { name: 'socketID', type: 'int', min: 0, max: 11 };
@@ -18,4 +19,34 @@ export function result(device: Fc41dModule, code: ResultCode, ok = 'OK'): string
 /** Data read for the host: a line of its own after the header line (text or hex per datatype). */
 export function dataLine(ctx: ExecContext, device: Fc41dModule, data: Buffer): void {
   ctx.raw(Buffer.concat([CRLF, encodeData(data, device.tcpip.datatype), CRLF]));
+}
+
+/** How long the prompt form of AT+QISEND / AT+QSSLSEND waits for the host's next byte. */
+export const SEND_IDLE_TIMEOUT_MS = 10_000;
+
+/**
+ * AT+QISEND / AT+QSSLSEND once the socket is known: inline data (text or hex per datatype, exactly
+ * <len> bytes) answered `<prefix>: <len>` and OK, or without data the prompt form (FIDELITY.md):
+ * `> `, exactly <len> raw bytes, then SEND OK or SEND FAIL.
+ */
+export async function sendFromHost(
+  ctx: ExecContext,
+  device: Fc41dModule,
+  send: { info: SocketInfo; len: number; text: string | undefined; to?: Endpoint; prefix: string },
+): Promise<string> {
+  const { info, len, text, to, prefix } = send;
+  if (text === undefined) {
+    if (info.state !== SocketState.Connected) return result(device, Result.NOT_ALLOWED);
+    const data = await ctx.readData(len, { prompt: PROMPT_SEND, idleTimeoutMs: SEND_IDLE_TIMEOUT_MS });
+    if (!data.complete) return 'SEND FAIL';
+    const sent = device.net.send(info.id, data.bytes);
+    device.sockets.lastResult = sent.ok ? Result.OK : sent.result;
+    return sent.ok ? 'SEND OK' : 'SEND FAIL';
+  }
+  const data = decodeData(text, device.tcpip.datatype);
+  if (!data || data.length !== len) return result(device, Result.INVALID_PARAMETER);
+  const sent = device.net.send(info.id, data, to);
+  if (!sent.ok) return result(device, sent.result);
+  ctx.line(`${prefix}: ${sent.sent}`);
+  return result(device, Result.OK);
 }

@@ -4,17 +4,15 @@
  * TLS options are in src/ssl/; the TLS sockets share the socket table of src/net/.
  */
 import type { ExecContext } from '../at/engine.ts';
-import { PROMPT_CONNECT, PROMPT_SEND } from '../at/framing.ts';
+import { PROMPT_CONNECT } from '../at/framing.ts';
 import type { Fc41dModule } from '../device/module.ts';
-import { Result, SocketState } from '../net/types.ts';
+import { Result } from '../net/types.ts';
 import { tlsOptions } from '../ssl/tls-options.ts';
 import { CERT_TYPES, type CertType, type SslContextConfig } from '../ssl/types.ts';
-import { decodeData } from '../tcpip/encoding.ts';
 import { formatEndpoint } from '../tcpip/reports.ts';
 import type { Args, IntParam, ParamSpec } from './params.ts';
 import type { CommandSpec, KeyedWriteForm, WriteForm } from './registry.ts';
-import { dataLine, port, result, socketId } from './socket-common.ts';
-import { SEND_IDLE_TIMEOUT_MS } from './tcpip.ts';
+import { dataLine, port, result, sendFromHost, socketId } from './socket-common.ts';
 
 type Spec = CommandSpec<Fc41dModule>;
 
@@ -197,21 +195,7 @@ export const sslCommands: Spec[] = [
         const len = args.int('send_len');
         const info = device.net.info(id);
         if (!info || info.type !== 'SSL CLIENT') return result(device, Result.ID_NOT_EXIST);
-        const text = args.optStr('data');
-        if (text === undefined) {
-          if (info.state !== SocketState.Connected) return result(device, Result.NOT_ALLOWED);
-          const data = await ctx.readData(len, { prompt: PROMPT_SEND, idleTimeoutMs: SEND_IDLE_TIMEOUT_MS });
-          if (!data.complete) return 'SEND FAIL';
-          const sent = device.net.send(id, data.bytes);
-          device.sockets.lastResult = sent.ok ? Result.OK : sent.result;
-          return sent.ok ? 'SEND OK' : 'SEND FAIL';
-        }
-        const data = decodeData(text, device.tcpip.datatype);
-        if (!data || data.length !== len) return result(device, Result.INVALID_PARAMETER);
-        const sent = device.net.send(id, data);
-        if (!sent.ok) return result(device, sent.result);
-        ctx.line(`+QSSLSEND: ${sent.sent}`);
-        return result(device, Result.OK);
+        return sendFromHost(ctx, device, { info, len, text: args.optStr('data'), prefix: '+QSSLSEND' });
       },
     },
   },

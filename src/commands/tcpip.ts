@@ -3,19 +3,14 @@
  * The sockets are real (src/net/); what the host hears of them is in src/tcpip/reports.ts.
  */
 import type { ExecContext } from '../at/engine.ts';
-import { PROMPT_SEND } from '../at/framing.ts';
 import type { Fc41dModule } from '../device/module.ts';
 import { RESULT_DESCRIPTION, Result, SERVICE_TYPES, SocketState } from '../net/types.ts';
-import { decodeData } from '../tcpip/encoding.ts';
 import { formatEndpoint } from '../tcpip/reports.ts';
 import type { Args, ParamSpec } from './params.ts';
-import { dataLine, port, result, socketId } from './socket-common.ts';
+import { dataLine, port, result, sendFromHost, socketId } from './socket-common.ts';
 import type { CommandSpec, KeyedWriteForm } from './registry.ts';
 
 type Spec = CommandSpec<Fc41dModule>;
-
-/** How long the prompt form of AT+QISEND waits for the host's next byte. */
-export const SEND_IDLE_TIMEOUT_MS = 10_000;
 
 /** AT+QICFG="<setting>"[,<value>]: without the value, the current one (§2.3.1). */
 function setting(key: keyof Fc41dModule['tcpip'], name: string, spec: ParamSpec, apply?: (d: Fc41dModule, v: number) => void) {
@@ -132,21 +127,7 @@ export const tcpipCommands: Spec[] = [
         const service = info.type === 'UDP SERVICE';
         const to = args.has('remote_ip') ? { address: args.str('remote_ip'), port: args.optInt('remote_port') ?? 0 } : undefined;
         if (service !== (to !== undefined) || (to && !args.has('remote_port'))) return result(device, Result.INVALID_PARAMETER);
-        if (text === undefined) {
-          // Prompt form: exactly <len> raw bytes after `> `.
-          if (info.state !== SocketState.Connected) return result(device, Result.NOT_ALLOWED);
-          const data = await ctx.readData(len, { prompt: PROMPT_SEND, idleTimeoutMs: SEND_IDLE_TIMEOUT_MS });
-          if (!data.complete) return 'SEND FAIL';
-          const sent = device.net.send(id, data.bytes);
-          device.sockets.lastResult = sent.ok ? Result.OK : sent.result;
-          return sent.ok ? 'SEND OK' : 'SEND FAIL';
-        }
-        const data = decodeData(text, device.tcpip.datatype);
-        if (!data || data.length !== len) return result(device, Result.INVALID_PARAMETER);
-        const sent = device.net.send(id, data, to);
-        if (!sent.ok) return result(device, sent.result);
-        ctx.line(`+QISEND: ${sent.sent}`);
-        return result(device, Result.OK);
+        return sendFromHost(ctx, device, { info, len, text, to, prefix: '+QISEND' });
       },
     },
   },

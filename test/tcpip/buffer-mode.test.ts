@@ -112,3 +112,25 @@ test('unknown ids and wrong states answer ERROR with the chapter-5 code', async 
     m.close();
   }
 });
+
+test('the prompt form of AT+QISEND: "> ", exactly <len> raw bytes, SEND OK; what follows is the next command', async () => {
+  const echo = await tcpEcho();
+  const m = await connectedModule();
+  try {
+    assert.equal((await m.at(`AT+QIOPEN=0,"TCP","127.0.0.1",${echo.port},0,0`)).final, 'OK');
+    await m.host.expect('\r\n+QIOPEN: 0,0\r\n', T);
+    m.host.send('AT+QISEND=0,6');
+    await m.host.expect('\r\n> ', T);
+    m.host.write(Buffer.from([0x00, 0x0d, 0x0a, 0xff, 0x2b, 0x41])); // binary, CR/LF included
+    m.host.write('AT\r');
+    await m.host.expect('\r\nSEND OK\r\n', T);
+    await m.host.expect('\r\nOK\r\n', T);
+    await m.host.expect('\r\n+QIURC: "recv",0\r\n', T);
+    m.host.send('AT+QIRD=0,10');
+    const text = await m.host.expect('\r\nOK\r\n', T);
+    assert.equal(Buffer.from(text, 'latin1').toString('hex'), Buffer.from('\r\n+QIRD:6\r\n\r\n\x00\r\n\xff+A\r\n\r\nOK\r\n', 'latin1').toString('hex'));
+  } finally {
+    m.close();
+    await echo.close();
+  }
+});
