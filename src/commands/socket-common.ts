@@ -4,6 +4,7 @@ import { PROMPT_SEND } from '../at/framing.ts';
 import type { Fc41dModule } from '../device/module.ts';
 import { type Endpoint, Result, type ResultCode, type SocketInfo, SocketState } from '../net/types.ts';
 import { decodeData, encodeData } from '../tcpip/encoding.ts';
+import { formatEndpoint } from '../tcpip/reports.ts';
 import type { IntParam } from './params.ts';
 
 export const socketId: IntParam = { name: 'socketID', type: 'int', min: 0, max: 11 };
@@ -49,4 +50,16 @@ export async function sendFromHost(
   if (!sent.ok) return result(device, sent.result);
   ctx.line(`${prefix}: ${sent.sent}`);
   return result(device, Result.OK);
+}
+
+/**
+ * AT+QISTATE (§2.3.3) and AT+QSSLSTATE (§2.4.6): `<prefix>: <id>,"<type>","<ip>",<port>,<local_port>,<state>`
+ * for the sockets `keep` accepts, or only `only`.
+ */
+export function stateLines(ctx: ExecContext, device: Fc41dModule, prefix: string, keep: (s: SocketInfo) => boolean, only?: number): string {
+  for (const s of device.net.list()) {
+    if (!keep(s) || (only !== undefined && s.id !== only)) continue;
+    ctx.line(`${prefix}: ${s.id},"${s.type}",${formatEndpoint(s.remote)},${s.localPort},${s.state}`);
+  }
+  return 'OK';
 }

@@ -6,13 +6,12 @@
 import type { ExecContext } from '../at/engine.ts';
 import { PROMPT_CONNECT } from '../at/framing.ts';
 import type { Fc41dModule } from '../device/module.ts';
-import { Result } from '../net/types.ts';
-import { tlsOptions } from '../ssl/tls-options.ts';
-import { CERT_TYPES, type CertType, type SslContextConfig } from '../ssl/types.ts';
-import { formatEndpoint } from '../tcpip/reports.ts';
+import { Result, type SocketInfo } from '../net/types.ts';
+import { CIPHER_SUITES as CIPHER_NAMES, tlsOptions } from '../ssl/tls-options.ts';
+import { ALL_CIPHER_SUITES, CERT_TYPES, type CertType, type SslContextConfig } from '../ssl/types.ts';
 import type { Args, IntParam, ParamSpec } from './params.ts';
 import type { CommandSpec, KeyedWriteForm, WriteForm } from './registry.ts';
-import { dataLine, port, result, sendFromHost, socketId } from './socket-common.ts';
+import { dataLine, port, result, sendFromHost, socketId, stateLines } from './socket-common.ts';
 
 type Spec = CommandSpec<Fc41dModule>;
 
@@ -21,8 +20,8 @@ const ctxId: IntParam = { name: 'SSL_ctxID', type: 'int', min: 0, max: 5 };
 export const MAX_CERT_BYTES = 16 * 1024;
 /** Data mode of a certificate upload: the host may pause this long between bytes. */
 const CERT_IDLE_TIMEOUT_MS = 10_000;
-/** §2.4.1 <cs_id> values. */
-export const CIPHER_SUITES = [0x0004, 0x0005, 0x002f, 0x0035, 0x003c, 0x003d, 0xc027, 0xc02f, 0xffff] as const;
+/** §2.4.1 <cs_id> values: the ids tls-options.ts maps to OpenSSL names, and 0xFFFF (all). */
+export const CIPHER_SUITES: readonly number[] = [...CIPHER_NAMES.keys(), ALL_CIPHER_SUITES];
 
 const hex4 = (n: number) => `0x${n.toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -62,7 +61,7 @@ const qsslcfg: KeyedWriteForm<Fc41dModule> = {
           ctx.line(`+QSSLCFG: "ciphersuite",${id},${device.ssl.contexts.get(id).ciphersuites.map(hex4).join(',')}`);
           return 'OK';
         }
-        if (!ids.every((c) => (CIPHER_SUITES as readonly number[]).includes(c))) return 'ERROR';
+        if (!ids.every((c) => CIPHER_SUITES.includes(c))) return 'ERROR';
         device.ssl.contexts.set(id, { ciphersuites: ids });
         return 'OK';
       },
@@ -95,13 +94,7 @@ async function certOperation(ctx: ExecContext, device: Fc41dModule, args: Args):
   return store.put(type, data.bytes).ok ? 'OK' : 'ERROR';
 }
 
-function listState(ctx: ExecContext, device: Fc41dModule, only?: number): string {
-  for (const s of device.net.list()) {
-    if (s.type !== 'SSL CLIENT' || (only !== undefined && s.id !== only)) continue;
-    ctx.line(`+QSSLSTATE: ${s.id},"SSL CLIENT",${formatEndpoint(s.remote)},${s.localPort},${s.state}`);
-  }
-  return 'OK';
-}
+const sslOnly = (s: SocketInfo) => s.type === 'SSL CLIENT';
 
 export const sslCommands: Spec[] = [
   {
@@ -223,9 +216,9 @@ export const sslCommands: Spec[] = [
     name: '+QSSLSTATE',
     section: '2.4.6',
     summary: 'Query SSL client state',
-    exec: (ctx, device) => listState(ctx, device),
-    read: (ctx, device) => listState(ctx, device),
-    write: { params: [socketId], handler: (ctx, device, args) => listState(ctx, device, args.int('socketID')) },
+    exec: (ctx, device) => stateLines(ctx, device, '+QSSLSTATE', sslOnly),
+    read: (ctx, device) => stateLines(ctx, device, '+QSSLSTATE', sslOnly),
+    write: { params: [socketId], handler: (ctx, device, args) => stateLines(ctx, device, '+QSSLSTATE', sslOnly, args.int('socketID')) },
   },
   {
     // 2.4.7: OK, then +QSSLURC: "closed",<id> (§3.4.3). Default timeout 10 s.

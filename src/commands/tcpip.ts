@@ -7,10 +7,13 @@ import type { Fc41dModule } from '../device/module.ts';
 import { RESULT_DESCRIPTION, Result, SERVICE_TYPES, SocketState } from '../net/types.ts';
 import { formatEndpoint } from '../tcpip/reports.ts';
 import type { Args, ParamSpec } from './params.ts';
-import { dataLine, port, result, sendFromHost, socketId } from './socket-common.ts';
+import { dataLine, port, result, sendFromHost, socketId, stateLines } from './socket-common.ts';
 import type { CommandSpec, KeyedWriteForm } from './registry.ts';
 
 type Spec = CommandSpec<Fc41dModule>;
+
+/** AT+QISTATE lists every socket, SSL clients included. */
+const all = () => true;
 
 /** AT+QICFG="<setting>"[,<value>]: without the value, the current one (§2.3.1). */
 function setting(key: keyof Fc41dModule['tcpip'], name: string, spec: ParamSpec, apply?: (d: Fc41dModule, v: number) => void) {
@@ -91,11 +94,11 @@ export const tcpipCommands: Spec[] = [
     name: '+QISTATE',
     section: '2.3.3',
     summary: 'Query socket state',
-    exec: (ctx, device) => listState(ctx, device),
-    read: (ctx, device) => listState(ctx, device),
+    exec: (ctx, device) => stateLines(ctx, device, '+QISTATE', all),
+    read: (ctx, device) => stateLines(ctx, device, '+QISTATE', all),
     write: {
       params: [socketId],
-      handler: (ctx, device, args) => listState(ctx, device, args.int('socketID')),
+      handler: (ctx, device, args) => stateLines(ctx, device, '+QISTATE', all, args.int('socketID')),
     },
   },
   {
@@ -246,11 +249,3 @@ export const tcpipCommands: Spec[] = [
     },
   },
 ];
-
-function listState(ctx: ExecContext, device: Fc41dModule, only?: number): string {
-  for (const s of device.net.list()) {
-    if (only !== undefined && s.id !== only) continue;
-    ctx.line(`+QISTATE: ${s.id},"${s.type}",${formatEndpoint(s.remote)},${s.localPort},${s.state}`);
-  }
-  return 'OK';
-}

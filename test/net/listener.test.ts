@@ -25,6 +25,17 @@ async function listen(svc: NetSockets, id: number, mode: 0 | 1 = 0): Promise<num
   return localPort;
 }
 
+
+/** Manual accept mode, a listener on id 0, and one connection waiting for AT+QIACCEPT. */
+async function waitingConnection(svc: NetSockets): Promise<net.Socket> {
+  svc.setAcceptMode(true);
+  await listen(svc, 0);
+  const waiting = next(svc, 'accept');
+  const peer = await dial(svc, 0);
+  await waiting;
+  return peer;
+}
+
 describe('TCP LISTENER: opening', () => {
   test('listens on the module port when the host has it free', async () => {
     const { svc } = rig();
@@ -190,11 +201,7 @@ describe('TCP LISTENER: manual accept', () => {
 
   test('reject destroys the connection; accept on a non-listener or unknown id fails', async () => {
     const { svc } = rig();
-    svc.setAcceptMode(true);
-    await listen(svc, 0);
-    const waiting = next(svc, 'accept');
-    const peer = await dial(svc, 0);
-    await waiting;
+    const peer = await waitingConnection(svc);
     const gone = new Promise((resolve) => peer.on('close', resolve));
     assert.deepEqual(svc.accept(0, false), { ok: true });
     await gone;
@@ -207,11 +214,7 @@ describe('TCP LISTENER: manual accept', () => {
 
   test('a waiting connection reset by its peer: accepted, then closed at once', async () => {
     const { svc } = rig();
-    svc.setAcceptMode(true);
-    await listen(svc, 0);
-    const waiting = next(svc, 'accept');
-    const peer = await dial(svc, 0);
-    await waiting;
+    const peer = await waitingConnection(svc);
     peer.resetAndDestroy();
     await sleep(30);
     // Nothing is read from a waiting connection, so the reset is only seen once it has an id.
@@ -223,11 +226,7 @@ describe('TCP LISTENER: manual accept', () => {
 
   test('closing the listener drops connections still waiting', async () => {
     const { svc } = rig();
-    svc.setAcceptMode(true);
-    await listen(svc, 0);
-    const waiting = next(svc, 'accept');
-    const peer = await dial(svc, 0);
-    await waiting;
+    const peer = await waitingConnection(svc);
     const gone = new Promise((resolve) => peer.on('close', resolve));
     peer.resume();
     await svc.close(0, 1000);
