@@ -75,7 +75,7 @@ const median = (xs: number[]) => {
 };
 
 export async function benchAtRoundTrip(): Promise<void> {
-  const module = new Fc41dModule({ bootMs: 1 });
+  const module = new Fc41dModule({ bootMs: 1, echo: false });
   const tcp = await startTcpTransport('127.0.0.1', 0, module);
   const moduleSocket = await open(tcp.address.port);
   await new Promise<void>((resolve) => {

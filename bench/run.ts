@@ -3,9 +3,11 @@
  * the same run (the machines are noisy, so only ratios mean anything). Not part of the tests.
  */
 import { benchAtRoundTrip } from './at-roundtrip.ts';
+import { benchPaced } from './paced.ts';
 import { benchSocketCommands } from './socket-commands.ts';
 import { benchTransparent } from './transparent.ts';
 
 await benchAtRoundTrip();
 await benchTransparent();
 await benchSocketCommands();
+await benchPaced();

@@ -89,7 +89,7 @@ export function received(socket: Socket, n: number): Promise<void> {
 /** A module with a Wi-Fi address (instant radio), reached over the TCP transport. */
 export async function moduleWithAddress(): Promise<BenchModule> {
   const world = new World(parseWorld({ timeScale: 0, accessPoints: [{ ssid: 'Bench', security: 'OPEN' }] }));
-  const module = new Fc41dModule({ bootMs: 1, world });
+  const module = new Fc41dModule({ bootMs: 1, echo: false, world });
   const tcp = await startTcpTransport('127.0.0.1', 0, module);
   const host = await openSocket(tcp.address.port);
   const command = await joinBench(host);

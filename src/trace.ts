@@ -8,7 +8,10 @@
  * `t` is milliseconds since the trace started; `text` is the bytes decoded as latin1, so
  * `Buffer.from(text, 'latin1')` gives them back exactly. Input the module dropped (not
  * powered) carries `"dropped":true`; power changes are `{"dir":"info","power":"on"}` and
- * handler failures (emulator bugs) `{"dir":"info","fault":"<stack>"}`.
+ * handler failures (emulator bugs) `{"dir":"info","fault":"<stack>"}`. Hosts coming and going
+ * (TCP) are `{"dir":"info","host":"connected"|"disconnected"|"refused","peer":"127.0.0.1:54321"}`
+ * (a connect may add `"lost":<bytes>`), and output lost while no host was attached (beyond the
+ * held 16 KiB) is `{"dir":"info","lost":<bytes>,"text":"…","reason":"…"}`.
  */
 import { createWriteStream, openSync } from 'node:fs';
 import type { Fc41dModule, ModuleEvents } from './device/module.ts';
@@ -49,6 +52,8 @@ export function openTrace(path: string): TraceFile {
       webcfg: (url) => write({ dir: 'info', webcfg: url }),
       ota: (result) => write({ dir: 'info', ota: result }),
       fault: (error) => write({ dir: 'info', fault: error instanceof Error ? error.stack ?? error.message : String(error) }),
+      host: ({ event, peer, lost }) => write({ dir: 'info', host: event, peer, ...(lost ? { lost } : {}) }),
+      overflow: (bytes) => write({ dir: 'info', lost: bytes.length, text: bytes.toString('latin1'), reason: 'no host attached and the held output is full' }),
     };
     for (const [name, fn] of Object.entries(listeners)) module.on(name as keyof ModuleEvents, fn as never);
     detachers.push(() => {

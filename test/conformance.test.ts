@@ -1,7 +1,7 @@
 /**
  * Replays every test/transcripts/*.at file against a fresh in-process module, after `ready`;
  * a transcript with a `# world: <file>` line gets a module in that world (the default world
- * otherwise). A world file's `"$ECHO_PORT"` placeholders start a TCP and a UDP echo server on
+ * otherwise), one with `# echo: off` a module whose saved echo is off (factory echo on otherwise). A world file's `"$ECHO_PORT"` placeholders start a TCP and a UDP echo server on
  * 127.0.0.1, both on that port, for the replay. The format is described in
  * test/helpers/transcript.ts and docs/transcripts.md.
  */
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { createModule, Fc41dModule, parseWorld, World } from '../src/index.ts';
 import { startTcpTransport } from '../src/transport/tcp.ts';
 import {
+  echoOf,
   fillPlaceholders,
   loadTranscript,
   parseTranscript,
@@ -104,7 +105,8 @@ for (const file of files) {
   test(`transcript ${file}`, async () => {
     const transcript = loadTranscript(join(dir, file));
     const { world, close } = await worldFor(join(dir, file));
-    const m = createModule({ bootMs: 5, ...(world ? { world } : {}) });
+    const echo = echoOf(join(dir, file));
+    const m = createModule({ bootMs: 5, ...(world ? { world } : {}), ...(echo === null ? {} : { echo }) });
     const faults: unknown[] = [];
     m.module.on('fault', (e) => faults.push(e));
     try {
@@ -119,7 +121,8 @@ for (const file of files) {
 }
 
 test('the runner works over a TCP socket too (chaining.at against fc41d\'s TCP transport)', async () => {
-  const module = new Fc41dModule({ bootMs: 5 });
+  assert.equal(echoOf(join(dir, 'chaining.at')), false);
+  const module = new Fc41dModule({ bootMs: 5, echo: false });
   const tcp = await startTcpTransport('127.0.0.1', 0, module);
   const socket = connect(tcp.address.port, tcp.address.host);
   try {
@@ -134,7 +137,7 @@ test('the runner works over a TCP socket too (chaining.at against fc41d\'s TCP t
 
 // The runner must fail loudly, or a broken transcript would pass unnoticed.
 async function replayFails(text: string, pattern: RegExp): Promise<void> {
-  const m = createModule({ bootMs: 5 });
+  const m = createModule({ bootMs: 5, echo: false });
   try {
     await runTranscript(m.stream, boot, { settleMs: 0 });
     await assert.rejects(runTranscript(m.stream, parseTranscript(text, 'self'), { timeoutMs: 300, settleMs: 50 }), pattern);
@@ -144,11 +147,11 @@ async function replayFails(text: string, pattern: RegExp): Promise<void> {
 }
 
 test('runner: a wrong line fails and shows what came', async () => {
-  await replayFails('> AT+QVERSION\n< OK', /self:2: < OK\nexpected "OK"\n +got "\+QVERSION: FC41DAAR03A09"[^]*output not yet read[^]*"OK"/);
+  await replayFails('> AT+QVERSION\n< OK', /self:2: < OK\nexpected "OK"\n +got "\+QVERSION:FC41DAAR03A09M02\.bin_202406260343"[^]*output not yet read[^]*"OK"/);
 });
 
 test('runner: an unexpected line between expected ones fails', async () => {
-  await replayFails('> AT+QWLMAC\n< OK', /got "\+QWLMAC: c8:47:8c:42:00:48"/);
+  await replayFails('> AT+QWLMAC\n< OK', /got "\+QWLMAC:c8:47:8c:42:00:48"/);
 });
 
 test('runner: output left after the last step fails', async () => {
@@ -162,11 +165,11 @@ test('runner: a broken silence fails, a missing line times out', async () => {
 });
 
 test('runner: regex lines, raw escapes and unterminated prompts', async () => {
-  const m = createModule({ bootMs: 5 });
+  const m = createModule({ bootMs: 5, echo: false });
   try {
     await runTranscript(m.stream, boot, { settleMs: 0 });
     // Echoed text with no CR yet counts as a line once the module is quiet.
-    const text = 'raw A\\x54\\r\\n\n~ ^O.$\n> AT+QECHO=1\n< OK\nraw AT+QVERSION\n< AT+QVERSION\nraw \\r\n< +QVERSION: FC41DAAR03A09\n< OK';
+    const text = 'raw A\\x54\\r\\n\n~ ^O.$\n> AT+QECHO=1\n< OK\nraw AT+QVERSION\n< AT+QVERSION\nraw \\r\n< +QVERSION:FC41DAAR03A09M02.bin_202406260343\n< OK';
     await runTranscript(m.stream, parseTranscript(text, 'self'));
   } finally {
     m.close();
@@ -175,6 +178,9 @@ test('runner: regex lines, raw escapes and unterminated prompts', async () => {
 
 test('runner: `# world: <file>` names a world file next to the transcript', async () => {
   assert.equal(worldFileOf(join(dir, 'system.at')), null);
+  // `# echo: off` likewise: system.at stands for a factory module (echo on), wifi.at does not.
+  assert.equal(echoOf(join(dir, 'system.at')), null);
+  assert.equal(echoOf(join(dir, 'wifi.at')), false);
   assert.equal(worldFileOf(join(dir, 'wifi.at')), join(dir, 'wifi.world.json'));
   const { world, close } = await worldFor(join(dir, 'example-4.1.at'));
   await close();

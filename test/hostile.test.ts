@@ -16,7 +16,7 @@ import { AtHost } from './helpers/at-host.ts';
 const ERROR = '\r\nERROR\r\n';
 
 async function start(opts: ModuleOptions = {}) {
-  const m = createModule({ bootMs: 5, ...opts });
+  const m = createModule({ bootMs: 5, echo: false, ...opts });
   const host = new AtHost(m.stream);
   const faults: unknown[] = [];
   m.module.on('fault', (e) => faults.push(e));
@@ -159,7 +159,8 @@ function badValues(p: ParamSpec): [string, RegExp][] {
     }
     case 'string': {
       const out: [string, RegExp][] = [];
-      if (p.maxLength !== undefined) out.push([`"${'a'.repeat(p.maxLength + 1)}"`, new RegExp(`${name}: too long`)]);
+      // A counted payload is as long as its length parameter says (the engine takes it by count).
+      if (p.maxLength !== undefined && !p.counted) out.push([`"${'a'.repeat(p.maxLength + 1)}"`, new RegExp(`${name}: too long`)]);
       if (p.minLength !== undefined && p.minLength > 0) out.push([`"${'a'.repeat(p.minLength - 1)}"`, new RegExp(`${name}: too short`)]);
       if (p.values) out.push(['"no_such_value_zz"', new RegExp(`${name}: no_such_value_zz not allowed`)]);
       if (p.format === 'ipv4') for (const bad of ['256.1.1.1', '1.2.3', 'a.b.c.d']) out.push([bad, new RegExp(`${name}: not an IPv4 address`)]);
@@ -171,6 +172,10 @@ function badValues(p: ParamSpec): [string, RegExp][] {
 /** Probes for one list of parameters, after `AT<name>=` and the optional key. */
 function writeProbes(head: string, key: string[], params: readonly ParamSpec[]): Probe[] {
   const valid = params.map(validText);
+  // A counted payload holds exactly as many bytes as its length parameter's valid value.
+  params.forEach((p, i) => {
+    if (p.type === 'string' && p.counted) valid[i] = `"${'a'.repeat(Number(valid[params.findIndex((q) => q.name === p.counted)]))}"`;
+  });
   const line = (args: string[]) => `${head}=${[...key, ...args].join(',')}`;
   const probes: Probe[] = [{ line: line([...valid, '1']), reason: /too many parameters/ }];
   params.forEach((p, i) => {
@@ -271,7 +276,7 @@ test('registry-generated wrong forms, arities, types and ranges: ERROR, then AT 
 // Wrong power state.
 
 test('input while the module is booting is dropped; after ready AT works', async () => {
-  const m = createModule({ bootMs: 150 });
+  const m = createModule({ bootMs: 150, echo: false });
   const host = new AtHost(m.stream);
   const accepted: boolean[] = [];
   m.module.on('input', (_bytes, ok) => accepted.push(ok));

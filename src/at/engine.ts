@@ -8,8 +8,10 @@
 import type { Clock } from '../clock.ts';
 import { ByteQueue } from './byte-queue.ts';
 import { EscapeDetector } from './escape.ts';
-import { frameLine, MAX_LINE_BYTES } from './framing.ts';
+import { frameLine } from './framing.ts';
+import { type Line, LineReader } from './line-reader.ts';
 import { parseLine, type ParsedCommand } from './parse.ts';
+import { TerminatorTail } from './terminator.ts';
 
 export type OutputKind = 'boot' | 'echo' | 'response' | 'final' | 'urc' | 'prompt' | 'data';
 
@@ -74,15 +76,33 @@ export interface EngineOptions {
   onHandlerError?: (command: ParsedCommand | null, error: unknown) => void;
   /** The line became free for URCs (a command answered, transparent mode ended). */
   onIdle?: () => void;
+  /**
+   * Asked when an opening quote follows `lineSoFar`: the size in bytes of the counted payload it
+   * opens (taken raw, whatever it holds), or null when it opens an ordinary quoted string.
+   */
+  countedPayload?: (lineSoFar: string) => number | null;
+  /** A counted payload the host stops sending in the middle of ends its line (ERROR) after this. */
+  payloadIdleMs?: number;
+  /** The same when the host's last write ended in `"` CR inside the payload (a count larger than the data). */
+  payloadEndedMs?: number;
+  /** Held input rose above the high-water mark (true: stop the host, as RTS) or drained (false). */
+  onInputPressure?: (high: boolean) => void;
+  /** Held URCs rose above the high-water mark (true: stop producing them) or went out (false). */
+  onUrcPressure?: (high: boolean) => void;
 }
 
-const CR = 0x0d;
-const LF = 0x0a;
-const BACKSPACE = 0x08;
-/** URCs held while a command runs or the line is in transparent mode; the oldest go first. */
-const MAX_QUEUED_URCS = 1024;
-/** Input held while a command runs; beyond this the receive buffer overflows and bytes are lost. */
-const MAX_PENDING_INPUT = 1 << 20;
+/**
+ * Input held while a command runs: above the high-water mark the host is asked to stop (RTS),
+ * below the low-water mark to go on. Nothing is ever dropped; bytes already on their way are kept.
+ */
+export const INPUT_HIGH_WATER = 256 * 1024;
+export const INPUT_LOW_WATER = 64 * 1024;
+/** URCs held while a command runs or the line is in transparent mode, in bytes: above the mark their producers are told to stop. */
+export const URC_HIGH_WATER = 64 * 1024;
+/** How long a counted payload may pause between bytes before its line is answered ERROR. */
+export const PAYLOAD_IDLE_MS = 5000;
+/** The same after a write that ended in `"` CR inside the payload, as a complete line would. */
+export const PAYLOAD_ENDED_MS = 100;
 
 type Mode = 'command' | 'data' | 'transparent';
 
@@ -101,10 +121,14 @@ export class AtEngine {
   private busy = false;
   /** Bumped on every reset, so a handler still awaiting something knows it is stale. */
   private epoch = 0;
-  private line: number[] = [];
-  private overlong = false;
-  private readonly pending = new ByteQueue(MAX_PENDING_INPUT);
+  private readonly reader: LineReader;
+  /** What followed the last command line's CR: a terminator byte is never data (FIDELITY.md). */
+  private readonly tail = new TerminatorTail();
+  private readonly pending = new ByteQueue();
+  private inputPressure = false;
   private urcs: Buffer[] = [];
+  private urcBytes = 0;
+  private urcPressure = false;
   private collector: DataCollector | null = null;
   private session: TransparentSession | null = null;
   private lastSession: TransparentSession | null = null;
@@ -117,6 +141,13 @@ export class AtEngine {
       (bytes) => this.session?.fromHost(bytes),
       () => this.leaveTransparent('OK', true),
     );
+    this.reader = new LineReader({
+      countedPayload: opts.countedPayload,
+      clock: opts.clock,
+      payloadIdleMs: opts.payloadIdleMs ?? PAYLOAD_IDLE_MS,
+      payloadEndedMs: opts.payloadEndedMs ?? PAYLOAD_ENDED_MS,
+      onPayloadIdle: () => this.payloadIdle(),
+    });
   }
 
   /** Power up (or come back from reset): accept input and say `ready`. */
@@ -132,10 +163,13 @@ export class AtEngine {
     this.powered = false;
     this.mode = 'command';
     this.busy = false;
-    this.line = [];
-    this.overlong = false;
+    this.reader.clear();
+    this.tail.reset();
     this.pending.clear();
+    this.updateInputPressure();
     this.urcs = [];
+    this.urcBytes = 0;
+    this.updateUrcPressure();
     this.escape.stop();
     if (this.collector) this.finishCollect(false);
     this.session = null;
@@ -148,7 +182,8 @@ export class AtEngine {
 
   /** Running, in command mode, and no command in progress: a URC goes out at once. */
   get isIdle(): boolean {
-    return this.powered && !this.busy && this.mode === 'command';
+    // Inside a counted payload the module takes data, as in data mode: URCs wait.
+    return this.powered && !this.busy && this.mode === 'command' && !this.reader.inPayload;
   }
 
   /** Whether this transparent session owns the serial line now. */
@@ -159,13 +194,22 @@ export class AtEngine {
   /** Bytes from the host. Dropped while the module is not running, as on a real UART. */
   input(bytes: Buffer): void {
     if (!this.powered || bytes.length === 0) return;
-    if (this.mode === 'transparent') return this.escape.push(bytes);
     if (this.mode === 'data') return this.collect(bytes);
+    // Held while a command runs, also once it has switched to transparent mode: its CONNECT
+    // goes out first, and the bytes that came earlier go to the session before these.
     if (this.busy) {
       this.pending.push(bytes);
+      this.updateInputPressure();
       return;
     }
+    if (this.mode === 'transparent') return this.toSession(bytes);
     this.readLine(bytes);
+  }
+
+  /** Bytes for the transparent session, through the `+++` detector; a terminator byte is not data. */
+  private toSession(bytes: Buffer): void {
+    const data = this.tail.skip(bytes);
+    if (data.length > 0) this.escape.push(data);
   }
 
   /** Queue an unsolicited result code; it goes out once no command is running. */
@@ -174,8 +218,9 @@ export class AtEngine {
     if (!opts.always && !this.opts.urcEnabled()) return;
     const bytes = typeof line === 'string' ? frameLine(line) : line;
     this.urcs.push(bytes);
-    if (this.urcs.length > MAX_QUEUED_URCS) this.urcs.shift();
+    this.urcBytes += bytes.length;
     this.flushUrcs();
+    this.updateUrcPressure();
   }
 
   /** Bytes from a transparent session to the host; false when the session does not own the line now. */
@@ -202,51 +247,43 @@ export class AtEngine {
     this.drainPending();
   }
 
-  /** Reads up to and including the first CR; what follows waits until the line is answered. */
+  /** Reads up to and including the CR that ends a line; what follows waits until the line is answered. */
   private readLine(bytes: Buffer): void {
-    const cr = bytes.indexOf(CR);
-    const end = cr < 0 ? bytes.length : cr;
+    this.tail.note(bytes[0]);
+    const read = this.reader.read(bytes);
     // Echo is per read, not per byte: the same bytes in one write rather than many.
-    if (this.opts.echo()) this.opts.output(Buffer.from(bytes.subarray(0, end + (cr < 0 ? 0 : 1))), { kind: 'echo' });
-    for (let i = 0; i < end; i++) {
-      const b = bytes[i];
-      if (b === LF) continue;
-      if (this.overlong) continue;
-      if (b === BACKSPACE) {
-        this.line.pop();
-        continue;
-      }
-      this.line.push(b);
-      if (this.line.length > MAX_LINE_BYTES) {
-        // Too long to buffer: skip to the next CR, then answer ERROR.
-        this.overlong = true;
-        this.line = [];
-      }
-    }
-    if (cr < 0) return;
+    if (this.opts.echo() && read.used > 0) this.opts.output(Buffer.from(bytes.subarray(0, read.used)), { kind: 'echo' });
     // A view, not a copy: copying the rest at every CR made many short lines in one write quadratic.
-    if (cr + 1 < bytes.length) this.pending.unshift(bytes.subarray(cr + 1));
-    this.endOfLine();
+    if (read.used < bytes.length) this.pending.unshift(bytes.subarray(read.used));
+    if (read.again && read.again.length > 0) this.pending.unshift(read.again);
+    if (read.line) this.endOfLine(read.line);
+    else if (this.urcs.length > 0) this.flushUrcs(); // held during a counted payload that has now closed
   }
 
-  private endOfLine(): void {
-    const overlong = this.overlong;
-    const text = Buffer.from(this.line).toString('utf8');
-    this.line = [];
-    this.overlong = false;
+  /** A counted payload stopped in the middle: its line is answered ERROR. */
+  private payloadIdle(): void {
+    if (!this.powered || this.busy || this.mode !== 'command') return;
+    const { line, again } = this.reader.expire();
+    if (again && again.length > 0) this.pending.unshift(again);
+    this.endOfLine(line);
+  }
+
+  private endOfLine(line: Line): void {
+    // The byte after a command line's CR may be the rest of its terminator (LF, or a host's second CR).
+    if (!line.empty) this.tail.open();
     this.busy = true;
-    this.runLine(overlong ? null : text).catch((error) => this.opts.onHandlerError?.(null, error));
+    this.runLine(line).catch((error) => this.opts.onHandlerError?.(null, error));
   }
 
   /** Runs one line's commands in order; the line gets one final result (V.250 chaining). */
-  private async runLine(text: string | null): Promise<void> {
+  private async runLine(line: Line): Promise<void> {
     const epoch = this.epoch;
     const after: (() => void)[] = [];
     let final: string | null;
-    if (text === null) final = 'ERROR';
+    if (line.text === null) final = 'ERROR';
     else {
-      this.opts.onLine?.(text);
-      final = await this.runCommands(text, after, epoch);
+      this.opts.onLine?.(line.text);
+      final = await this.runCommands(line.text, line.payloads, after, epoch);
     }
     if (epoch !== this.epoch) return;
     if (final !== null) this.opts.output(frameLine(final), { kind: 'final', line: final });
@@ -263,8 +300,8 @@ export class AtEngine {
     this.drainPending();
   }
 
-  private async runCommands(text: string, after: (() => void)[], epoch: number): Promise<string | null> {
-    const parsed = parseLine(text);
+  private async runCommands(text: string, payloads: Buffer[], after: (() => void)[], epoch: number): Promise<string | null> {
+    const parsed = parseLine(text, payloads);
     if (!parsed.ok) return 'ERROR';
     if (parsed.commands.length === 0) return text.trim() === '' ? null : 'OK';
     const ctx = this.context(after, epoch);
@@ -320,12 +357,16 @@ export class AtEngine {
       this.armCollectTimer();
       // Input that came before the prompt was written is the start of the data.
       while (this.collector && this.pending.length > 0) this.collect(this.pending.shift()!);
+      this.updateInputPressure();
     });
   }
 
-  private collect(bytes: Buffer): void {
+  private collect(input: Buffer): void {
     const c = this.collector;
     if (!c) return;
+    // The rest of the command line's terminator (its LF, even in a later write) is not data.
+    const bytes = this.tail.skip(input);
+    if (bytes.length === 0) return;
     const take = Math.min(bytes.length, c.need - c.got);
     c.chunks.push(Buffer.from(bytes.subarray(0, take)));
     c.got += take;
@@ -354,8 +395,24 @@ export class AtEngine {
     if (!this.isIdle) return;
     while (this.urcs.length > 0) {
       const bytes = this.urcs.shift()!;
+      this.urcBytes -= bytes.length;
       this.opts.output(bytes, { kind: 'urc', line: urcLine(bytes) });
     }
+    this.updateUrcPressure();
+  }
+
+  private updateUrcPressure(): void {
+    const high = this.urcBytes > URC_HIGH_WATER;
+    if (high === this.urcPressure || (high === false && this.urcBytes > URC_HIGH_WATER / 4)) return;
+    this.urcPressure = high;
+    this.opts.onUrcPressure?.(high);
+  }
+
+  private updateInputPressure(): void {
+    const held = this.pending.size;
+    if (this.inputPressure ? held > INPUT_LOW_WATER : held <= INPUT_HIGH_WATER) return;
+    this.inputPressure = !this.inputPressure;
+    this.opts.onInputPressure?.(this.inputPressure);
   }
 
   /** After a command or transparent mode: held URCs go out, then whoever waits for the line hears. */
@@ -368,12 +425,13 @@ export class AtEngine {
   private drainPending(): void {
     if (this.mode === 'transparent') {
       this.escape.restart();
-      while (this.pending.length > 0) this.escape.push(this.pending.shift()!);
-      return;
+      while (this.pending.length > 0 && this.mode === 'transparent') this.toSession(this.pending.shift()!);
+    } else {
+      while (this.pending.length > 0 && !this.busy && this.mode === 'command' && this.powered) {
+        this.readLine(this.pending.shift()!);
+      }
     }
-    while (this.pending.length > 0 && !this.busy && this.mode === 'command' && this.powered) {
-      this.readLine(this.pending.shift()!);
-    }
+    this.updateInputPressure();
   }
 }
 

@@ -12,7 +12,16 @@ export interface RawArg {
   quoted: boolean;
   /** An empty position, as in `AT+X=1,,3`. */
   empty: boolean;
+  /** A counted payload (see PAYLOAD_MARK): the raw bytes between the quotes; `text` is their UTF-8 reading. */
+  bytes?: Buffer;
 }
+
+/**
+ * Stands in the line's text for a counted payload (`AT+QISEND=0,5,"<mark>"`): the engine took the
+ * payload's bytes raw, by count, and passes them beside the text. A lone surrogate, so no input
+ * can contain it (UTF-8 decoding never yields one).
+ */
+export const PAYLOAD_MARK = '\uDB80';
 
 export interface ParsedCommand {
   /** `+QVERSION` for extended commands, `O` for basic ones, upper-cased. */
@@ -32,20 +41,50 @@ const BASIC_NAME = /^&?[A-Z]/i;
  * Parses a full line. An empty line yields no commands; a line that does not start
  * with AT (after leading spaces) is not a command line.
  */
-export function parseLine(line: string): ParseResult {
+export function parseLine(line: string, payloads: readonly Buffer[] = []): ParseResult {
   const trimmed = line.trim();
   if (trimmed.length === 0) return { ok: true, commands: [] };
   if (!/^AT/i.test(trimmed)) return { ok: false, reason: 'line does not start with AT' };
   const body = trimmed.slice(2);
   const commands: ParsedCommand[] = [];
+  let next = 0;
   for (const segment of splitChain(body)) {
     const text = segment.trim();
     if (text.length === 0) continue; // `AT` alone, or a trailing `;`
     const parsed = parseCommand(text);
     if (!parsed.ok) return parsed;
+    // Payload marks stand in order for the payloads the engine took by count.
+    for (const arg of parsed.command.args) {
+      if (!arg.quoted || arg.text !== PAYLOAD_MARK) continue;
+      const bytes = payloads[next++];
+      if (!bytes) return { ok: false, reason: 'payload mark without a payload' };
+      arg.bytes = bytes;
+      arg.text = bytes.toString('utf8');
+    }
     commands.push(parsed.command);
   }
   return { ok: true, commands };
+}
+
+/**
+ * The command whose argument list is open at the end of `prefix`, a line typed so far that
+ * ends where an opening quote starts an argument (after `=` or a comma, and spaces): its name
+ * and the arguments before the quote. Null when the quote does not start an argument of a
+ * write form. Lets the engine ask whether the quote opens a counted payload.
+ */
+export function openArguments(prefix: string): { name: string; args: RawArg[] } | null {
+  const trimmed = prefix.trimStart();
+  if (!/^AT/i.test(trimmed)) return null;
+  const segments = splitChain(trimmed.slice(2));
+  const last = segments[segments.length - 1].trimStart();
+  const ext = EXTENDED_NAME.exec(last);
+  if (!ext || last[ext[0].length] !== '=') return null;
+  const body = last.slice(ext[0].length + 1);
+  if (body.trim() === '') return { name: ext[0].toUpperCase(), args: [] };
+  const comma = body.lastIndexOf(',');
+  if (comma < 0 || body.slice(comma + 1).trim() !== '') return null;
+  const args = splitArgs(body.slice(0, comma));
+  return args && { name: ext[0].toUpperCase(), args };
 }
 
 /**

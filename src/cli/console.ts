@@ -3,42 +3,98 @@
  * Lines go to the module one at a time, each after the previous one's final result and
  * once the module is up, so piped input is not lost to boot time. `!wake` wakes the
  * module from deep sleep (§2.1.10); `!quit`, EOF or Ctrl-C leaves.
- * After a `> ` prompt the next line is the data itself and is sent without a CR.
+ *
+ * After a `> ` prompt (AT+QISEND=<id>,<len>, AT+QSSLSEND) the next line typed is the data
+ * itself: its bytes without the newline. A line shorter than <len> is sent and the console
+ * waits for more (the next line continues the data); a longer one is cut at <len> and the
+ * rest is not sent (a note says so) — it would otherwise run as a command.
+ * On a terminal, what is typed is shown (and kept below module output that interrupts it).
  */
-import { createInterface } from 'node:readline';
+import { createInterface, clearLine, cursorTo } from 'node:readline';
 import { formatOutput } from './console-format.ts';
 import { buildModules } from './modules.ts';
 
 export interface ConsoleOptions {
   flash?: string;
   world?: string;
+  trace?: string;
+  echo?: boolean;
 }
 
 type Mode = 'command' | 'data' | 'transparent';
 
+/** The <len> of a prompting send command (`AT+QISEND=0,5`, `AT+QSSLSEND=1,5`): its last number. */
+export function promptedLength(line: string): number | null {
+  const last = line.split(';').pop() ?? '';
+  const m = /=\s*(?:[^,]*,)*\s*(\d+)\s*$/.exec(last);
+  return m ? Number(m[1]) : null;
+}
+
 export async function runConsole(opts: ConsoleOptions): Promise<void> {
-  const [module] = buildModules({ count: 1, flash: opts.flash, world: opts.world }).modules;
+  const set = buildModules({ count: 1, flash: opts.flash, world: opts.world, trace: opts.trace, echo: opts.echo });
+  const [module] = set.modules;
+  const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  const print = (text: string) => text && process.stdout.write(text);
-  const note = (text: string) => print(`(${text})\n`);
 
   const queue: string[] = [];
   let mode: Mode = 'command';
   let waiting = false; // a command went out and its final result has not come back
+  let lastCommand = '';
+  /** Data bytes the module still takes after `> `; null when the command's <len> is unknown. */
+  let dataLeft: number | null = null;
   let ended = false;
   let quitting = false;
 
+  // A reader that went away (`fc41d console | head`) ends the console, quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+
+  const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty });
+  rl.setPrompt('');
+
+  /** Writes module output; on a terminal, above what the person is typing, which is redrawn. */
+  const print = (text: string) => {
+    if (!text || quitting) return;
+    if (!tty) {
+      process.stdout.write(text);
+      return;
+    }
+    clearLine(process.stdout, 0);
+    cursorTo(process.stdout, 0);
+    process.stdout.write(text);
+    if (text.endsWith('\n')) rl.prompt(true);
+  };
+  const note = (text: string) => print(`(${text})\n`);
+
   // Printed from the output events, which say what each chunk is; the UART sink is unused.
   module.on('output', (bytes, info) => {
-    print(formatOutput(bytes, info, colour));
-    if (info.kind === 'prompt') {
+    if (info.kind === 'prompt' && info.line === '>') {
       mode = 'data';
       waiting = false;
-    } else if (info.kind === 'final') {
-      // CONNECT hands the line to a connection; its OK (after +++) or NO CARRIER takes it back.
-      mode = info.line === 'CONNECT' ? 'transparent' : 'command';
-      waiting = false;
-    } else return;
+      dataLeft = promptedLength(lastCommand);
+      if (tty) {
+        clearLine(process.stdout, 0);
+        cursorTo(process.stdout, 0);
+        rl.setPrompt('> '); // the data is typed after it, on the same line
+        rl.prompt(true);
+      } else print('> ');
+    } else {
+      print(formatOutput(bytes, info, colour));
+      if (info.kind === 'prompt') {
+        // CONNECT of an upload (AT+QSSLCERT): counted data follows, typed line by line.
+        mode = 'data';
+        waiting = false;
+        dataLeft = null;
+      } else if (info.kind !== 'final') return;
+      else {
+        // CONNECT hands the line to a connection; its OK (after +++) or NO CARRIER takes it back.
+        mode = info.line === 'CONNECT' ? 'transparent' : 'command';
+        waiting = false;
+        if (tty) rl.setPrompt('');
+      }
+    }
     // Not at once: effects that follow the result (AT+QRST, AT+QDEEPSLEEP) come first.
     queueMicrotask(pump);
   });
@@ -48,7 +104,6 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   });
   const wire = module.attach(() => {});
 
-  const rl = createInterface({ input: process.stdin, terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY) });
   rl.on('line', (line) => {
     queue.push(line);
     pump();
@@ -81,23 +136,37 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   }
 
   function send(line: string): void {
-    if (mode === 'data') {
-      wire.write(Buffer.from(line, 'utf8'));
-      waiting = true; // SEND OK, or the data-mode timeout's result
-    } else if (mode === 'transparent') {
+    if (mode === 'data') return sendData(Buffer.from(line, 'utf8'));
+    if (mode === 'transparent') {
       wire.write(Buffer.from(line === '+++' ? line : `${line}\r\n`, 'utf8'));
-    } else {
-      wire.write(Buffer.from(`${line}\r`, 'utf8'));
-      waiting = line.trim() !== ''; // an empty line gets no result
+      return;
     }
+    // Before writing: the answer (even `> `) may come back within the write.
+    waiting = line.trim() !== ''; // an empty line gets no result
+    lastCommand = line;
+    wire.write(Buffer.from(`${line}\r`, 'utf8'));
+  }
+
+  /** The typed line is data, without its newline; at most what the module still takes. */
+  function sendData(bytes: Buffer): void {
+    if (dataLeft === null) {
+      waiting = true; // SEND OK, or the data-mode timeout's result
+      wire.write(bytes);
+      return;
+    }
+    const take = Math.min(bytes.length, dataLeft);
+    dataLeft -= take;
+    if (bytes.length > take) note(`${bytes.length - take} bytes beyond the length were not sent`);
+    else if (dataLeft > 0) note(`${dataLeft} more bytes to send`);
+    if (dataLeft === 0) waiting = true; // the module answers once it has them all
+    if (take > 0) wire.write(bytes.subarray(0, take));
   }
 
   function quit(): void {
     if (quitting) return;
     quitting = true;
-    module.dispose();
     wire.detach();
     rl.close();
-    process.stdout.write('', () => process.exit(0));
+    void set.close().finally(() => process.stdout.write('', () => process.exit(0)));
   }
 }

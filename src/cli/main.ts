@@ -5,7 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runConsole } from './console.ts';
 import { MAX_MODULES } from './modules.ts';
-import { parseHostPort, parseIntIn, UsageError } from './options.ts';
+import { parseHostPort, parseIntIn, parseOnOff, UsageError } from './options.ts';
 import { makeOtaImage } from './ota-image.ts';
 import { serve } from './serve.ts';
 
@@ -24,6 +24,11 @@ const arg =
 const hostPort = arg(parseHostPort);
 const count = arg((v) => parseIntIn(v, 1, MAX_MODULES));
 const port = arg((v) => parseIntIn(v, 0, 65535));
+const onOff = arg(parseOnOff);
+const echoOption = () =>
+  new Option('--echo <on|off>', "start with this echo setting saved in flash (AT+QECHO); default: a fresh flash has echo on, an existing one keeps its own").argParser(
+    onOff,
+  );
 
 const program = new Command('fc41d')
   .description('A software Quectel FC41D Wi-Fi/BLE module driven by AT commands')
@@ -44,6 +49,8 @@ program
   .option('--world <path>', 'the simulated world, a JSON file (docs/world.md; default: the embedded world)')
   .option('--trace <path>', 'append every byte in and out as JSON lines (one file for all modules)')
   .option('--pace', 'pace output at the configured baud rate (AT+QSETBAND)')
+  .option('--reset-on-connect', 'every new TCP host power-cycles the module (like DTR wired to reset) and reads a fresh ready')
+  .addOption(echoOption())
   .addOption(
     new Option('--count <n>', `how many modules, 1-${MAX_MODULES}, in one world; module i has MAC c8:47:8c:42:00:48 + 2i`)
       .argParser(count)
@@ -61,6 +68,8 @@ program
   .description('talk to a module on this terminal: type AT commands; !wake wakes it, !quit or EOF leaves')
   .option('--flash <path>', 'keep saved settings in this file')
   .option('--world <path>', 'the simulated world, a JSON file (default: the embedded world)')
+  .option('--trace <path>', 'append every byte in and out as JSON lines')
+  .addOption(echoOption())
   .action(runConsole);
 
 program

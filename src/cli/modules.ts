@@ -24,6 +24,12 @@ export interface ModuleSetOptions {
   pace?: boolean;
   /** Base port of the provisioning pages: module i gets PORT+i; 0 = any free port. */
   webcfgPort?: number;
+  /**
+   * The echo setting saved in each module's flash at start (§2.1.3), as if AT+QECHO=<0|1> had
+   * been saved: a fresh flash starts with it, an existing one is changed to it. Without it a
+   * fresh flash has the factory default (on) and an existing one keeps its own.
+   */
+  echo?: boolean;
 }
 
 export interface ModuleSet {
@@ -65,8 +71,15 @@ export function buildModules(opts: ModuleSetOptions): ModuleSet {
           flashPath: opts.flash === undefined ? undefined : perModulePath(opts.flash, i, count),
           webcfgPort: perModulePort(opts.webcfgPort ?? 0, i),
           paceOutput: opts.pace,
+          echo: opts.echo,
         }),
       );
+    }
+    if (opts.echo !== undefined) {
+      const echo = opts.echo;
+      // Saved, as AT+QECHO would save it. Modules are off until a host attaches, and boot
+      // loads the system settings from flash.
+      for (const module of modules) module.flash.update((f) => void (f.system.echo = echo));
     }
     if (opts.trace !== undefined) {
       trace = openTrace(opts.trace);

@@ -18,6 +18,14 @@ export function parseHostPort(value: string): HostAndPort {
   return { host: m[1] ?? m[2], port };
 }
 
+/** `on` or `off` (e.g. `--echo`). */
+export function parseOnOff(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (v === 'on' || v === '1') return true;
+  if (v === 'off' || v === '0') return false;
+  throw new UsageError(`expected on or off, got ${JSON.stringify(value)}`);
+}
+
 /** An integer option in [min, max], e.g. `--count`, a port. */
 export function parseIntIn(value: string, min: number, max: number): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;

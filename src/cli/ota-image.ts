@@ -1,6 +1,6 @@
 /** `fc41d ota-image`: writes a firmware image for AT+QWLANOTA (manual §2.1.8; format in docs/ota.md). */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { buildOtaImage, isFirmwareVersion } from '../wifi/ota-image.ts';
+import { buildOtaImage, isFirmwareVersion, MAX_VERSION_LENGTH } from '../wifi/ota-image.ts';
 import { UsageError } from './options.ts';
 
 export interface MakeOtaImageOptions {
@@ -12,7 +12,7 @@ export interface MakeOtaImageOptions {
 
 export function makeOtaImage(opts: MakeOtaImageOptions): void {
   if (!isFirmwareVersion(opts.version))
-    throw new UsageError(`bad --version ${JSON.stringify(opts.version)}: 1-32 printable ASCII characters, no spaces or commas (e.g. FC41DAAR03A10)`);
+    throw new UsageError(`bad --version ${JSON.stringify(opts.version)}: 1-${MAX_VERSION_LENGTH} printable ASCII characters, no spaces or commas (e.g. FC41DAAR03A10.bin_202501150930)`);
   let payload: Buffer | undefined;
   if (opts.payload !== undefined) {
     try {

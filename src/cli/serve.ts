@@ -9,8 +9,13 @@
  *   fc41d: module <i> webcfg http://127.0.0.1:<port>/
  *   fc41d: module <i> webcfg stopped
  *   fc41d: module <i> woken
+ * On stderr, hosts coming and going on a module's TCP port:
+ *   fc41d: module <i> host connected from <host>:<port>[ (<n> bytes of output were lost while no host was connected)]
+ *   fc41d: module <i> host disconnected from <host>:<port>
+ *   fc41d: module <i> host refused from <host>:<port> (another host is connected)
  */
 import type { Fc41dModule } from '../device/module.ts';
+import type { HostChange } from '../transport/host-port.ts';
 import { startPtyTransport } from '../transport/pty.ts';
 import { startTcpTransport } from '../transport/tcp.ts';
 import { buildModules, perModulePath, perModulePort } from './modules.ts';
@@ -27,12 +32,34 @@ export interface ServeOptions {
   count?: number;
   /** Base port of the provisioning pages (module i: PORT+i); 0 = any free port. */
   webcfgPort?: number;
+  /** Every new TCP host power-cycles the module (DTR reset); TCP only, a PTY cannot see opens. */
+  resetOnConnect?: boolean;
+  /** The echo setting saved in flash at start (modules.ts). */
+  echo?: boolean;
 }
 
 const say = (text: string) => process.stdout.write(`fc41d: ${text}\n`);
+const warn = (text: string) => process.stderr.write(`fc41d: ${text}\n`);
+
+/** The stderr line for a host report. */
+export function describeHost(label: string, change: HostChange): string {
+  switch (change.event) {
+    case 'connected': {
+      const lost = change.lost ? ` (${change.lost} bytes of output were lost while no host was connected)` : '';
+      return `${label} host connected from ${change.peer}${lost}`;
+    }
+    case 'disconnected':
+      return `${label} host disconnected from ${change.peer}`;
+    case 'refused':
+      return `${label} host refused from ${change.peer} (another host is connected)`;
+  }
+}
 
 export async function serve(opts: ServeOptions): Promise<void> {
   if (!opts.tcp && !opts.pty) throw new UsageError('serve needs --tcp HOST:PORT or --pty PATH');
+  if (opts.resetOnConnect && !opts.tcp) {
+    throw new UsageError('--reset-on-connect needs --tcp: a PTY cannot see hosts open it');
+  }
   const count = opts.count ?? 1;
   checkPortRange('--tcp', opts.tcp?.port ?? 0, count);
   checkPortRange('--webcfg-port', opts.webcfgPort ?? 0, count);
@@ -44,6 +71,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   say(`world has ${aps} access point${aps === 1 ? '' : 's'}`);
   for (const module of modules) {
     module.on('webcfg', (url) => say(`${module.label} webcfg ${url ?? 'stopped'}`));
+    module.on('host', (change) => warn(describeHost(module.label, change)));
   }
 
   const transports: { close(): Promise<void> }[] = [];
@@ -93,7 +121,7 @@ async function startTransports(
   if (opts.tcp) {
     const host = opts.tcp.host;
     const port = perModulePort(opts.tcp.port, i);
-    const tcp = await startTcpTransport(host, port, module).catch((e: Error) => {
+    const tcp = await startTcpTransport(host, port, module, { resetOnConnect: opts.resetOnConnect }).catch((e: Error) => {
       throw new UsageError(`cannot listen on tcp ${host}:${port}: ${e.message}`);
     });
     transports.push(tcp);

@@ -46,10 +46,16 @@ export interface StringParam extends ParamBase {
   /** A dotted IPv4 address, as the manual's <IP>, <mask>, <gate> and <DNS>. */
   format?: 'ipv4';
   default?: string;
+  /**
+   * A counted payload (FIDELITY.md "Data mode"): the name of the earlier integer parameter that
+   * holds its length. The engine takes that many bytes (times the form's `payloadScale`) raw
+   * after the opening quote, whatever they are; the value is a Buffer (`Args.optBytes`).
+   */
+  counted?: string;
 }
 
 export type ParamSpec = IntParam | HexParam | StringParam;
-export type ArgValue = number | string | undefined;
+export type ArgValue = number | string | Buffer | undefined;
 
 /** Validated arguments by parameter name; absent optional ones hold their default. */
 export class Args {
@@ -71,6 +77,11 @@ export class Args {
   optStr(name: string): string | undefined {
     const v = this.values.get(name);
     return typeof v === 'string' ? v : undefined;
+  }
+  /** A counted payload's raw bytes. */
+  optBytes(name: string): Buffer | undefined {
+    const v = this.values.get(name);
+    return Buffer.isBuffer(v) ? v : undefined;
   }
   /** Whether the host gave this parameter (rather than a default applying). */
   has(name: string): boolean {
@@ -104,7 +115,7 @@ export function validateArgs(specs: readonly ParamSpec[], raw: readonly RawArg[]
   return { ok: true, args: new Args(values, given) };
 }
 
-type ParseValue = { ok: true; value: number | string } | { ok: false; reason: string };
+type ParseValue = { ok: true; value: number | string | Buffer } | { ok: false; reason: string };
 
 function parseValue(spec: ParamSpec, arg: RawArg): ParseValue {
   switch (spec.type) {
@@ -122,6 +133,12 @@ function parseValue(spec: ParamSpec, arg: RawArg): ParseValue {
       return { ok: true, value: n };
     }
     case 'string': {
+      if (spec.counted) {
+        // Counted by the engine (raw bytes); a quoted string it did not count is taken as UTF-8.
+        const bytes = arg.bytes ?? Buffer.from(arg.text, 'utf8');
+        if (spec.maxLength !== undefined && bytes.length > spec.maxLength) return { ok: false, reason: `${spec.name}: too long` };
+        return { ok: true, value: bytes };
+      }
       const text = arg.text;
       const length = Buffer.byteLength(text, 'utf8');
       if (spec.minLength !== undefined && length < spec.minLength) return { ok: false, reason: `${spec.name}: too short` };

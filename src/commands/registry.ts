@@ -4,7 +4,7 @@
  * handler. The declaration drives argument validation and the `=?` answer.
  */
 import type { ExecContext } from '../at/engine.ts';
-import type { ParsedCommand } from '../at/parse.ts';
+import { openArguments, type ParsedCommand } from '../at/parse.ts';
 import { type Args, NO_ARGS, type ParamSpec, type StringParam, testText, validateArgs } from './params.ts';
 
 /** A handler gets the engine context, the device it acts on, and validated arguments. */
@@ -13,6 +13,8 @@ export type Handler<D> = (ctx: ExecContext, device: D, args: Args) => Promise<st
 export interface WriteForm<D> {
   params: readonly ParamSpec[];
   handler: Handler<D>;
+  /** Characters of a counted payload per byte of its length: 2 while the device takes hex (default 1). */
+  payloadScale?: (device: D, args: Args) => number;
 }
 
 /** Commands whose first parameter selects a setting, e.g. `AT+QICFG="transpktsize",…`. */
@@ -63,6 +65,28 @@ export class Registry<D> {
   /** Every declared command, once each. */
   all(): CommandSpec<D>[] {
     return [...new Set(this.byName.values())];
+  }
+
+  /**
+   * The engine met an opening quote after `lineSoFar`: if it opens a counted parameter (see
+   * StringParam.counted) of a write form, with a valid length before it, how many bytes to
+   * take raw. Null otherwise (an ordinary quoted string).
+   */
+  countedLength(lineSoFar: string, device: D): number | null {
+    const open = openArguments(lineSoFar);
+    if (!open) return null;
+    const write = this.lookup(open.name)?.write;
+    if (!write) return null;
+    const selected = selectForm(write, { name: open.name, source: lineSoFar, form: 'write', args: open.args });
+    if (!selected.ok) return null;
+    const { params, payloadScale } = selected.form;
+    const param = params[selected.args.length];
+    if (param?.type !== 'string' || param.counted === undefined) return null;
+    const before = validateArgs(params.slice(0, selected.args.length), selected.args);
+    if (!before.ok) return null;
+    const length = before.args.optInt(param.counted);
+    if (length === undefined) return null;
+    return length * (payloadScale?.(device, before.args) ?? 1);
   }
 
   /** Runs one parsed command against a device; unknown commands and bad arguments give ERROR. */

@@ -22,6 +22,9 @@ export function dataLine(ctx: ExecContext, device: Fc41dModule, data: Buffer): v
   ctx.raw(Buffer.concat([CRLF, encodeData(data, device.tcpip.datatype), CRLF]));
 }
 
+/** Counted inline data (AT+QISEND, AT+QSSLSEND) is 2 hex digits per byte while AT+QICFG="datatype" is 1. */
+export const hexScale = (device: Fc41dModule): number => (device.tcpip.datatype === 1 ? 2 : 1);
+
 /** How long the prompt form of AT+QISEND / AT+QSSLSEND waits for the host's next byte. */
 export const SEND_IDLE_TIMEOUT_MS = 10_000;
 
@@ -33,18 +36,19 @@ export const SEND_IDLE_TIMEOUT_MS = 10_000;
 export async function sendFromHost(
   ctx: ExecContext,
   device: Fc41dModule,
-  send: { info: SocketInfo; len: number; text: string | undefined; to?: Endpoint; prefix: string },
+  send: { info: SocketInfo; len: number; text: Buffer | undefined; to?: Endpoint; prefix: string },
 ): Promise<string> {
   const { info, len, text, to, prefix } = send;
   if (text === undefined) {
     if (info.state !== SocketState.Connected) return result(device, Result.NOT_ALLOWED);
     const data = await ctx.readData(len, { prompt: PROMPT_SEND, idleTimeoutMs: SEND_IDLE_TIMEOUT_MS });
     if (!data.complete) return 'SEND FAIL';
-    const sent = device.net.send(info.id, data.bytes);
+    const sent = device.net.send(info.id, data.bytes, to);
     device.sockets.lastResult = sent.ok ? Result.OK : sent.result;
     return sent.ok ? 'SEND OK' : 'SEND FAIL';
   }
-  const data = decodeData(text, device.tcpip.datatype);
+  // Text mode: the counted bytes as they came (binary-safe); hex mode: their hex digits decoded.
+  const data = device.tcpip.datatype === 0 ? text : decodeData(text.toString('latin1'), 1);
   if (!data || data.length !== len) return result(device, Result.INVALID_PARAMETER);
   const sent = device.net.send(info.id, data, to);
   if (!sent.ok) return result(device, sent.result);

@@ -5,13 +5,14 @@
  */
 import type { ExecContext } from '../at/engine.ts';
 import { PROMPT_CONNECT } from '../at/framing.ts';
+import { background } from '../device/background.ts';
 import type { Fc41dModule } from '../device/module.ts';
 import { Result, type SocketInfo } from '../net/types.ts';
 import { CIPHER_SUITES as CIPHER_NAMES, tlsOptions } from '../ssl/tls-options.ts';
 import { ALL_CIPHER_SUITES, CERT_TYPES, type CertType, type SslContextConfig } from '../ssl/types.ts';
 import type { Args, IntParam, ParamSpec } from './params.ts';
 import type { CommandSpec, KeyedWriteForm, WriteForm } from './registry.ts';
-import { dataLine, port, result, sendFromHost, socketId, stateLines } from './socket-common.ts';
+import { dataLine, hexScale, port, result, sendFromHost, socketId, stateLines } from './socket-common.ts';
 
 type Spec = CommandSpec<Fc41dModule>;
 
@@ -164,10 +165,11 @@ export const sslCommands: Spec[] = [
           device.urc(`+QSSLOPEN: ${request.id},${options.result}`);
           return 'OK';
         }
-        device.sockets.opening(request.id, { quiet: transparent, ssl: true });
-        const opened = device.net.openSsl(request, options);
-        if (!transparent) return 'OK'; // the outcome comes as +QSSLOPEN
-        const code = await opened;
+        if (!transparent) {
+          background(device, () => device.net.openSsl(request, options)); // the outcome comes as +QSSLOPEN
+          return 'OK';
+        }
+        const code = await device.net.openSsl(request, options);
         if (code !== Result.OK) return result(device, code);
         device.sockets.lastResult = Result.OK;
         const session = device.sockets.session(request.id);
@@ -182,13 +184,18 @@ export const sslCommands: Spec[] = [
     section: '2.4.4',
     summary: 'Send data via SSL client',
     write: {
-      params: [socketId, { name: 'send_len', type: 'int', min: 1, max: 1460 }, { name: 'data', type: 'string', quoted: true, optional: true, maxLength: 2920 }],
+      params: [
+        socketId,
+        { name: 'send_len', type: 'int', min: 1, max: 1460 },
+        { name: 'data', type: 'string', quoted: true, optional: true, maxLength: 2920, counted: 'send_len' },
+      ],
+      payloadScale: hexScale,
       handler: async (ctx, device, args) => {
         const id = args.int('socketID');
         const len = args.int('send_len');
         const info = device.net.info(id);
         if (!info || info.type !== 'SSL CLIENT') return result(device, Result.ID_NOT_EXIST);
-        return sendFromHost(ctx, device, { info, len, text: args.optStr('data'), prefix: '+QSSLSEND' });
+        return sendFromHost(ctx, device, { info, len, text: args.optBytes('data'), prefix: '+QSSLSEND' });
       },
     },
   },

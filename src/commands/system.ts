@@ -5,19 +5,26 @@
 import type { Fc41dModule } from '../device/module.ts';
 import type { CommandSpec, WriteForm } from './registry.ts';
 
-/** Baud rates AT+QSETBAND accepts; the manual names none, these are the UART's standard ones. */
-export const BAUD_RATES = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1000000, 1500000, 2000000] as const;
+/**
+ * The rates AT+QSETBAND accepts: any integer in this band, not only the standard rates, since
+ * host code uses others (Quectel's own sample sends 1842000; FIDELITY.md). The manual names no
+ * range; 1200 is the lowest common UART rate, 4 Mbit/s a ceiling above every rate seen in use.
+ */
+export const MIN_BAUD = 1200;
+export const MAX_BAUD = 4_000_000;
 
-/** `AT+X=<enable>` for an on/off setting that takes effect at once and is saved. */
+/** An on/off setting that takes effect at once and is saved. */
+function setSaved(device: Fc41dModule, key: 'echo' | 'urc', on: boolean): string {
+  device.flash.update((f) => void (f.system[key] = on));
+  device.system[key] = on;
+  return 'OK';
+}
+
+/** `AT+X=<enable>` for such a setting. */
 function savedSwitch(key: 'echo' | 'urc'): WriteForm<Fc41dModule> {
   return {
     params: [{ name: 'enable', type: 'int', values: [0, 1] }],
-    handler: (_ctx, device, args) => {
-      const on = args.int('enable') === 1;
-      device.flash.update((f) => void (f.system[key] = on));
-      device.system[key] = on;
-      return 'OK';
-    },
+    handler: (_ctx, device, args) => setSaved(device, key, args.int('enable') === 1),
   };
 }
 
@@ -33,21 +40,32 @@ export const systemCommands: CommandSpec<Fc41dModule>[] = [
     },
   },
   {
-    // 2.1.2 (format per FIDELITY.md: `+QVERSION: FC41DAAR03A09`)
+    // 2.1.2 (format per FIDELITY.md, hardware logs: `+QVERSION:FC41DAAR03A09M02.bin_202406260343`,
+    // no space; drivers copy the value from right after the colon)
     name: '+QVERSION',
     section: '2.1.2',
     summary: 'Get firmware version',
     exec: (ctx, device) => {
-      ctx.line(`+QVERSION: ${device.system.firmware}`);
+      ctx.line(`+QVERSION:${device.system.firmware}`);
       return 'OK';
     },
   },
   {
-    // 2.1.3: saved; echo is off on a new module (FIDELITY.md).
+    // 2.1.3: saved; echo is on on a module fresh from the factory (FIDELITY.md).
     name: '+QECHO',
     section: '2.1.3',
     summary: 'Enable/disable echo',
     saved: true,
+    write: savedSwitch('echo'),
+  },
+  {
+    // ATE0/ATE1 (V.250 6.2.4), accepted by real modules as well as AT+QECHO (FIDELITY.md) and
+    // saved like it. `ATE` alone is ATE0, as V.250 takes an omitted value as 0.
+    name: 'E',
+    section: '2.1.3',
+    summary: 'Enable/disable echo (V.250 form)',
+    saved: true,
+    exec: (_ctx, device) => setSaved(device, 'echo', false),
     write: savedSwitch('echo'),
   },
   {
@@ -66,7 +84,7 @@ export const systemCommands: CommandSpec<Fc41dModule>[] = [
     saved: true,
     write: {
       params: [
-        { name: 'baud_rate', type: 'int', values: BAUD_RATES },
+        { name: 'baud_rate', type: 'int', min: MIN_BAUD, max: MAX_BAUD },
         { name: 'save', type: 'int', values: [0, 1], optional: true, default: 1 },
       ],
       handler: (ctx, device, args) => {
@@ -101,12 +119,12 @@ export const systemCommands: CommandSpec<Fc41dModule>[] = [
     },
   },
   {
-    // 2.1.11 (default c8:47:8c:42:00:48)
+    // 2.1.11 (default c8:47:8c:42:00:48; no space after the colon, FIDELITY.md)
     name: '+QWLMAC',
     section: '2.1.11',
     summary: 'Get MAC address',
     exec: (ctx, device) => {
-      ctx.line(`+QWLMAC: ${device.mac}`);
+      ctx.line(`+QWLMAC:${device.mac}`);
       return 'OK';
     },
   },

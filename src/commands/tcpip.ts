@@ -3,11 +3,12 @@
  * The sockets are real (src/net/); what the host hears of them is in src/tcpip/reports.ts.
  */
 import type { ExecContext } from '../at/engine.ts';
+import { background } from '../device/background.ts';
 import type { Fc41dModule } from '../device/module.ts';
 import { RESULT_DESCRIPTION, Result, SERVICE_TYPES, SocketState } from '../net/types.ts';
 import { formatEndpoint } from '../tcpip/reports.ts';
 import type { Args, ParamSpec } from './params.ts';
-import { dataLine, port, result, sendFromHost, socketId, stateLines } from './socket-common.ts';
+import { dataLine, hexScale, port, result, sendFromHost, socketId, stateLines } from './socket-common.ts';
 import type { CommandSpec, KeyedWriteForm } from './registry.ts';
 
 type Spec = CommandSpec<Fc41dModule>;
@@ -76,10 +77,9 @@ export const tcpipCommands: Spec[] = [
         if (server && request.mode === 2) return result(device, Result.NOT_SUPPORTED);
         if (server ? request.localPort === 0 : request.remotePort === 0) return result(device, Result.INVALID_PARAMETER);
         if (request.mode !== 2) {
-          void device.net.open(request); // the outcome comes as +QIOPEN (src/tcpip/reports.ts)
+          background(device, () => device.net.open(request)); // the outcome comes as +QIOPEN (src/tcpip/reports.ts)
           return 'OK';
         }
-        device.sockets.opening(request.id, { quiet: true, ssl: false });
         const code = await device.net.open(request);
         if (code !== Result.OK) return result(device, code);
         device.sockets.lastResult = Result.OK;
@@ -112,24 +112,30 @@ export const tcpipCommands: Spec[] = [
       params: [
         socketId,
         { name: 'send_len', type: 'int', min: 0, max: 1460 },
-        { name: 'data', type: 'string', quoted: true, optional: true, maxLength: 2920 },
+        { name: 'data', type: 'string', quoted: true, optional: true, maxLength: 2920, counted: 'send_len' },
         { name: 'remote_ip', type: 'string', quoted: true, optional: true, minLength: 1, maxLength: 255 },
         { ...port('remote_port'), optional: true },
       ],
+      payloadScale: hexScale,
       handler: async (ctx, device, args) => {
         const id = args.int('socketID');
         const len = args.int('send_len');
         const info = device.net.info(id);
         if (!info) return result(device, Result.ID_NOT_EXIST);
-        const text = args.optStr('data');
+        const text = args.optBytes('data');
         if (len === 0 && text === undefined) {
           const c = device.net.sendCounters(id)!;
           ctx.line(`+QISEND: ${c.total},${c.acked},${c.unacked}`);
           return result(device, Result.OK);
         }
         const service = info.type === 'UDP SERVICE';
-        const to = args.has('remote_ip') ? { address: args.str('remote_ip'), port: args.optInt('remote_port') ?? 0 } : undefined;
-        if (service !== (to !== undefined) || (to && !args.has('remote_port'))) return result(device, Result.INVALID_PARAMETER);
+        let to = args.has('remote_ip') ? { address: args.str('remote_ip'), port: args.optInt('remote_port') ?? 0 } : undefined;
+        if (service && text === undefined && to === undefined) {
+          // Prompt form on a UDP SERVICE (FIDELITY.md): to the peer that last sent to it; none yet: 556, no prompt.
+          to = device.net.lastPeer(id);
+          if (!to) return result(device, Result.NOT_ALLOWED);
+        }
+        if (service !== (to !== undefined) || (args.has('remote_ip') && !args.has('remote_port'))) return result(device, Result.INVALID_PARAMETER);
         return sendFromHost(ctx, device, { info, len, text, to, prefix: '+QISEND' });
       },
     },
@@ -140,7 +146,7 @@ export const tcpipCommands: Spec[] = [
     name: '+QIRD',
     section: '2.3.5',
     summary: 'Read received data',
-    prefix: '+QIRD: ',
+    prefix: '+QIRD:', // no space after the colon (FIDELITY.md), in =? too
     write: {
       params: [socketId, { name: 'read_len', type: 'int', min: 0, max: 1500 }],
       handler: (ctx, device, args) => {

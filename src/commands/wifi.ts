@@ -23,8 +23,8 @@ function ipFromArgs(args: Args): IpConfig {
 }
 
 function formatIp(ip: IpConfig): string {
-  // FIDELITY.md: key:value pairs in this order.
-  return `+QGETIP: ip:${ip.ip},gateway:${ip.gateway},mask:${ip.mask},dns:${ip.dns}`;
+  // FIDELITY.md: key:value pairs in this order, no space after the colon.
+  return `+QGETIP:ip:${ip.ip},gateway:${ip.gateway},mask:${ip.mask},dns:${ip.dns}`;
 }
 
 /** §2.1.22/2.1.23: join an AP, and for the DEF form save it for the next boot. */
@@ -64,10 +64,11 @@ export const wifiCommands: Spec[] = [
     },
   },
   {
-    // 2.1.6: `+QGETIP: ip:…,gateway:…,mask:…,dns:…`; zeros when the interface has no address.
+    // 2.1.6: `+QGETIP:ip:…,gateway:…,mask:…,dns:…`; zeros when the interface has no address.
     name: '+QGETIP',
     section: '2.1.6',
     summary: 'Get IP information',
+    prefix: '+QGETIP:',
     write: {
       params: [{ name: 'mode', type: 'string', quoted: false, values: ['station', 'ap'] }],
       handler: (ctx, device, args) => {
@@ -158,7 +159,7 @@ export const wifiCommands: Spec[] = [
         // The manual's response times: 3300 ms with a key, 300 ms without.
         await device.wifi.world.wait(k === undefined ? 200 : 1000);
         device.wifi.softAp.start(args.str('SSID'), k);
-        await device.wifi.updateWebConfig();
+        await device.wifi.updateWebConfig(); // the AP is up even if the page cannot start (webcfgError)
         return 'OK';
       },
     },
@@ -198,34 +199,38 @@ export const wifiCommands: Spec[] = [
   { name: '+QSTAAPINFO', section: '2.1.22', summary: 'Connect an AP hotspot', write: joinForm(false) },
   { name: '+QSTAAPINFODEF', section: '2.1.23', summary: 'Connect a hotspot and save it', saved: true, write: joinForm(true) },
   {
-    // 2.1.24 (format per FIDELITY.md); ERROR when not associated. RSSI in dBm (negative).
+    // 2.1.24 (format per FIDELITY.md, no space); ERROR when not associated. RSSI in dBm (negative).
     name: '+QGETWIFISTATE',
     section: '2.1.24',
     summary: 'Query connected hotspot',
     exec: (ctx, device) => {
       const ap = device.wifi.station.ap;
       if (!ap) return 'ERROR';
-      ctx.line(`+QGETWIFISTATE: ssid=${ap.ssid},bssid=${ap.bssid},rssi=${ap.rssi},channel=${ap.channel},cipher_type=${ap.security}`);
+      ctx.line(`+QGETWIFISTATE:ssid=${ap.ssid},bssid=${ap.bssid},rssi=${ap.rssi},channel=${ap.channel},cipher_type=${ap.security}`);
       return 'OK';
     },
   },
   {
     // 2.1.25, format observed on real modules (FIDELITY.md): quoted SSID, RSSI as a
     // positive magnitude, a space before the comma after the BSSID. Strongest first.
+    // Nothing audible: `+QSTASTAT:SCAN_NO_AP` (hardware log) as a line of the response, then OK.
     name: '+QWSCAN',
     section: '2.1.25',
     summary: 'Query scanned hotspots',
     exec: async (ctx, device) => {
       const world = device.wifi.world;
       await world.wait(SCAN_MS);
-      for (const ap of world.audible(device.mac)) {
+      const aps = world.audible(device.mac);
+      if (aps.length === 0) ctx.line('+QSTASTAT:SCAN_NO_AP');
+      for (const ap of aps) {
         ctx.line(`+QWSCAN:"${ap.ssid}",${ap.security},${Math.abs(ap.rssi)},${ap.bssid} ,${ap.channel}`);
       }
       return 'OK';
     },
   },
   {
-    // 2.1.26: saved; the page is served while this is on and the soft-AP is up.
+    // 2.1.26: saved; the page is served while this is on and the soft-AP is up. When the page
+    // would start now and cannot (its host port taken), ERROR and the old setting stays.
     name: '+QWEBCFG',
     section: '2.1.26',
     summary: 'Enable/disable configuring Wi-Fi via web',
@@ -233,9 +238,11 @@ export const wifiCommands: Spec[] = [
     write: {
       params: [enable],
       handler: async (_ctx, device, args) => {
+        const before = device.wifi.saved.webcfg;
         device.wifi.save((s) => void (s.webcfg = args.int('enable') === 1));
-        await device.wifi.updateWebConfig();
-        return 'OK';
+        if (await device.wifi.updateWebConfig()) return 'OK';
+        device.wifi.save((s) => void (s.webcfg = before));
+        return 'ERROR';
       },
     },
   },

@@ -4,16 +4,17 @@
  * is fsynced and then renamed over the old one, so a crash mid-write leaves either the
  * old or the new content, never a torn file.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 
-export const DEFAULT_FIRMWARE = 'FC41DAAR03A09';
+/** As AT+QVERSION prints it on real modules: the version with its build suffix (FIDELITY.md). */
+export const DEFAULT_FIRMWARE = 'FC41DAAR03A09M02.bin_202406260343';
 export const DEFAULT_BAUD = 115200;
 
 /** Saved system settings (§2.1.3, §2.1.4, §2.1.7) and the installed firmware version. */
 const SystemFlash = z.object({
-  echo: z.boolean().default(false),
+  echo: z.boolean().default(true),
   urc: z.boolean().default(true),
   baud: z.number().int().positive().default(DEFAULT_BAUD),
   firmware: z.string().default(DEFAULT_FIRMWARE),
@@ -35,9 +36,17 @@ export class Flash {
     this.data = data;
   }
 
-  /** Opens the flash file, or starts empty (factory defaults) when it does not exist. */
-  static open(path?: string): Flash {
-    if (path === undefined || !existsSync(path)) return new Flash(path, FlashSchema.parse({}));
+  /**
+   * Opens the flash file, or starts empty (factory defaults) when it does not exist.
+   * `factory` overrides the factory system settings a fresh flash starts with (e.g. echo off,
+   * as on a module that was once told AT+QECHO=0); a file that exists keeps its own.
+   */
+  static open(path?: string, factory: Partial<SystemSettings> = {}): Flash {
+    if (path !== undefined) {
+      removeStaleTemps(path);
+      checkWritable(path);
+    }
+    if (path === undefined || !existsSync(path)) return new Flash(path, FlashSchema.parse({ system: SystemFlash.parse(factory) }));
     let json: unknown;
     try {
       json = JSON.parse(readFileSync(path, 'utf8'));
@@ -64,8 +73,65 @@ export class Flash {
   }
 }
 
+/** The temp file a write of this process goes through (renamed over the flash file). */
+function tempPath(path: string, pid = process.pid): string {
+  return `${path}.tmp-${pid}`;
+}
+
+/**
+ * Fails now, naming the path, when saves could not work: the folder must take a new file (the
+ * temp file) and an existing flash file must open for writing. Otherwise every save would fail
+ * later, one command at a time.
+ */
+function checkWritable(path: string): void {
+  const probe = tempPath(path);
+  try {
+    closeSync(openSync(probe, 'w'));
+    unlinkSync(probe);
+    if (existsSync(path)) closeSync(openSync(path, 'r+'));
+  } catch (e) {
+    throw new Error(`flash file ${path}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/**
+ * A writer killed mid-write (kill -9, power cut) leaves `<path>.tmp-<pid>`; the flash file
+ * itself is whole (the rename never happened). Remove those of processes that are gone (and
+ * our own); a live process's temp file may be a write in progress.
+ */
+function removeStaleTemps(path: string): void {
+  const folder = dirname(path);
+  const prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return; // checkWritable reports an unusable folder
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    if (pid !== process.pid && isAlive(pid)) continue;
+    try {
+      unlinkSync(join(folder, name));
+    } catch {
+      // gone already, or not ours to remove: harmless
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, another user's
+  }
+}
+
 function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = tempPath(path);
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, text);

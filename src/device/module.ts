@@ -19,11 +19,16 @@ import { SocketReports } from '../tcpip/reports.ts';
 import { WifiService } from '../wifi/service.ts';
 import { defaultWorld } from '../world/default-world.ts';
 import type { World } from '../world/world.ts';
-import type { HostAttachment, HostFlow, HostPort, HostSink } from '../transport/host-port.ts';
+import type { AttachOptions, HostAttachment, HostChange, HostFlow, HostPort, HostSink } from '../transport/host-port.ts';
+import { background } from './background.ts';
 import { Flash, type SystemSettings } from './flash.ts';
+import { HeldOutput } from './held-output.ts';
 import { OutputPacer } from './pacer.ts';
 
 export const DEFAULT_MAC = 'c8:47:8c:42:00:48';
+
+/** Why the module holds the hosts' input: a transparent socket is backed up, or the engine holds too much input. */
+export type InputHoldReason = 'transparent' | 'input';
 
 export type PowerState = 'off' | 'booting' | 'on' | 'sleeping';
 
@@ -47,6 +52,11 @@ export interface ModuleOptions {
   world?: World;
   /** Host port of the Wi-Fi provisioning page (AT+QWEBCFG); 0 picks a free one. */
   webcfgPort?: number;
+  /**
+   * Echo (§2.1.3) of a fresh flash: a module that was once told AT+QECHO=0 boots with echo off,
+   * which some drivers assume. Ignored when the flash file already exists (it keeps its own).
+   */
+  echo?: boolean;
 }
 
 /** The system state that lives in RAM: loaded from flash at boot, lost on reset. */
@@ -69,10 +79,16 @@ export interface ModuleEvents {
   fault: [error: unknown];
   /** The provisioning page (AT+QWEBCFG) started at this URL, or stopped (null). */
   webcfg: [url: string | null];
+  /** The provisioning page should be served and could not start (e.g. its port is taken). */
+  webcfgError: [message: string];
   /** The line is free: no command running, command mode (direct-push data may go out). */
   idle: [];
   /** Every host that was backed up reads again. */
   writable: [];
+  /** A host connected, disconnected or was refused (transports that can tell, e.g. TCP). */
+  host: [change: HostChange];
+  /** Output no host could take and the UART's buffer could not hold (no host attached): lost. */
+  overflow: [bytes: Buffer];
   /** The outcome of an AT+QWLANOTA download, with the reason when it failed. */
   ota: [result: { ok: true; version: string } | { ok: false; reason: string }];
 }
@@ -95,9 +111,18 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   private powerState: PowerState = 'off';
   private readonly engine: AtEngine;
   private readonly pacer: OutputPacer | null;
-  private readonly hosts = new Set<{ sink: HostSink; flow?: HostFlow; backlogged: boolean }>();
-  /** Flow control towards the hosts (RTS): set while a transparent connection cannot keep up. */
-  private inputHeld = false;
+  private readonly hosts = new Set<{ sink: HostSink; flow?: HostFlow; backlogged: boolean; peer?: string }>();
+  /** What the module said while no host was attached; the next host reads it. */
+  private readonly held = new HeldOutput();
+  /** Bytes lost since the last host left (the held output was full). */
+  private lostWithoutHost = 0;
+  /**
+   * Flow control towards the hosts (RTS), by reason: a transparent connection cannot keep up, or
+   * the engine holds too much input while a command runs. The host goes on when no reason is left.
+   */
+  private readonly inputHolds = new Set<InputHoldReason>();
+  /** The engine holds more URCs than it should: producers of network-driven URCs wait. */
+  private urcBacklogged = false;
   private bootTimer: unknown = null;
   private readonly resetHooks: (() => void)[] = [];
 
@@ -106,7 +131,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
     this.label = opts.label ?? 'module 0';
     this.mac = opts.mac ?? DEFAULT_MAC;
     this.clock = opts.clock ?? realClock;
-    this.flash = Flash.open(opts.flashPath);
+    this.flash = Flash.open(opts.flashPath, opts.echo === undefined ? {} : { echo: opts.echo });
     this.system = this.loadSystem();
     this.registry = new Registry<Fc41dModule>([...systemCommands, ...wifiCommands, ...tcpipCommands, ...sslCommands]);
     this.engine = new AtEngine({
@@ -119,6 +144,12 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
       onLine: (text) => this.emit('line', text),
       onHandlerError: (_command, error) => this.emit('fault', error),
       onIdle: () => this.emit('idle'),
+      countedPayload: (lineSoFar) => this.registry.countedLength(lineSoFar, this),
+      onInputPressure: (high) => this.holdInput(high, 'input'),
+      onUrcPressure: (high) => {
+        this.urcBacklogged = high;
+        if (!high) this.writableAgain();
+      },
     });
     this.wifi = new WifiService(this, opts.world ?? defaultWorld(), opts.webcfgPort);
     this.net = new NetSockets({ world: this.wifi.world, hasIp: () => this.wifi.hasIp(), clock: this.clock });
@@ -130,46 +161,81 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
       this.net.closeAll();
       this.sockets.reset();
     });
-    this.pacer = opts.paceOutput ? new OutputPacer(this.clock, () => this.system.baud, (b) => this.deliver(b)) : null;
+    this.pacer = opts.paceOutput
+      ? new OutputPacer(this.clock, () => this.system.baud, (b) => this.deliver(b), () => this.writableAgain())
+      : null;
   }
 
   get state(): PowerState {
     return this.powerState;
   }
 
-  /** HostPort: the first host to attach powers the module up. */
-  attach(sink: HostSink, flow?: HostFlow): HostAttachment {
-    const host = { sink, flow, backlogged: false };
+  /**
+   * HostPort: the first host to attach powers the module up. A host first reads what the module
+   * said while no host was attached (held-output.ts); with `reset` (DTR wired to reset) its
+   * arrival power-cycles the module instead, and it reads a fresh `ready`.
+   */
+  attach(sink: HostSink, flow?: HostFlow, opts: AttachOptions = {}): HostAttachment {
+    const host = { sink, flow, backlogged: false, peer: opts.peer };
+    if (opts.reset && this.powerState !== 'off') this.powerOff();
     this.hosts.add(host);
+    if (opts.peer !== undefined) {
+      this.emit('host', { event: 'connected', peer: opts.peer, ...(this.lostWithoutHost > 0 ? { lost: this.lostWithoutHost } : {}) });
+    }
+    this.lostWithoutHost = 0;
     if (this.inputHeld) flow?.pause();
-    if (this.powerState === 'off' && this.opts.powerOnAttach !== false) this.powerOn();
+    this.releaseHeld();
+    if (this.powerState === 'off' && (this.opts.powerOnAttach !== false || opts.reset)) this.powerOn();
+    // Services that stopped for want of a host (transparent data, direct push) go on; not from
+    // inside attach(), before the transport has wired the rest of the host up.
+    queueMicrotask(() => this.writableAgain());
     return {
       write: (bytes) => {
         if (this.hosts.has(host)) this.input(bytes);
       },
       drained: () => {
         host.backlogged = false;
-        if (!this.outputBlocked) this.emit('writable');
+        this.writableAgain();
       },
       detach: () => {
-        this.hosts.delete(host);
-        if (!this.outputBlocked) this.emit('writable');
+        if (!this.hosts.delete(host)) return;
+        if (host.peer !== undefined) this.emit('host', { event: 'disconnected', peer: host.peer });
+        this.writableAgain();
       },
     };
   }
 
-  /** Flow control (§2.3.10 transparent mode): stop or restart taking bytes from the hosts. */
-  holdInput(hold: boolean): void {
-    if (hold === this.inputHeld) return;
-    this.inputHeld = hold;
+  /** HostPort: a transport turned a host away (the wire is taken). */
+  refused(peer: string): void {
+    this.emit('host', { event: 'refused', peer });
+  }
+
+  /** Flow control: stop or restart taking bytes from the hosts, for one reason (the others stay). */
+  holdInput(hold: boolean, reason: InputHoldReason = 'transparent'): void {
+    const was = this.inputHeld;
+    if (hold) this.inputHolds.add(reason);
+    else this.inputHolds.delete(reason);
+    if (was === this.inputHeld) return;
     for (const host of this.hosts) {
       if (hold) host.flow?.pause();
       else host.flow?.resume();
     }
   }
 
-  /** A host is not reading: a transparent connection should leave the rest in its socket for now. */
+  /** Whether the hosts are told to stop sending (RTS). */
+  get inputHeld(): boolean {
+    return this.inputHolds.size > 0;
+  }
+
+  /**
+   * A host is not reading, the pacer holds more than its bound, or no host is attached at all
+   * (the held output is for what the module itself says, not for data): a transparent
+   * connection should leave the rest in its socket for now.
+   */
   get outputBlocked(): boolean {
+    if (this.urcBacklogged) return true;
+    if (this.hosts.size === 0) return true;
+    if (this.pacer?.backlogged) return true;
     for (const host of this.hosts) if (host.backlogged) return true;
     return false;
   }
@@ -232,23 +298,27 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
     return true;
   }
 
+  /** Power off: what the UART had not sent yet is gone too. */
   powerOff(): void {
     this.shutDown();
+    this.held.clear();
+    this.pacer?.clear();
     this.setPower('off');
   }
 
   /** Power off for good: also stop listening to the shared world. */
   dispose(): void {
     this.powerOff();
-    this.wifi.dispose();
+    background(this, () => this.wifi.dispose());
   }
 
   private boot(): void {
     this.setPower('booting');
     this.system = this.loadSystem();
     this.tcpip = defaultTcpipConfig();
-    this.ssl.contexts.reset();
-    this.net.setAcceptMode(false);
+    // A failing service must not stop the boot (a module that never says ready is wedged).
+    background(this, () => this.ssl.contexts.reset());
+    background(this, () => this.net.setAcceptMode(false));
     this.bootTimer = this.clock.setTimeout(() => {
       this.bootTimer = null;
       this.engine.boot();
@@ -261,7 +331,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
     if (this.bootTimer !== null) this.clock.clearTimeout(this.bootTimer);
     this.bootTimer = null;
     this.engine.reset();
-    for (const hook of this.resetHooks) hook();
+    for (const hook of this.resetHooks) background(this, hook); // one failing hook must not stop the others
   }
 
   private loadSystem(): RuntimeSystem {
@@ -280,6 +350,26 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   }
 
   private deliver(bytes: Buffer): void {
+    if (this.hosts.size === 0) return this.hold(bytes);
     for (const host of this.hosts) if (host.sink(bytes) === false) host.backlogged = true;
+  }
+
+  /** No host: keep the bytes for the next one, or count them lost when the held output is full. */
+  private hold(bytes: Buffer): void {
+    if (this.held.push(bytes)) return;
+    this.lostWithoutHost += bytes.length;
+    this.emit('overflow', bytes);
+  }
+
+  /** A newly attached host reads the held output first (paced like the rest when pacing). */
+  private releaseHeld(): void {
+    const held = this.held.take();
+    if (held.length === 0) return;
+    if (this.pacer) this.pacer.prepend(held);
+    else this.deliver(held);
+  }
+
+  private writableAgain(): void {
+    if (!this.outputBlocked) this.emit('writable');
   }
 }

@@ -28,6 +28,7 @@ import { openUdpClient, openUdpService, UdpLink } from './udp.ts';
 import {
   type AccessMode,
   type Endpoint,
+  type OpenKind,
   type OpenRequest,
   type Received,
   type RecvCounters,
@@ -164,11 +165,11 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
   }
 
   open(request: OpenRequest): Promise<ResultCode> {
-    return this.report(request.id, () => this.attempt(request));
+    return this.report(request.id, { kind: 'tcp', mode: request.mode }, () => this.attempt(request));
   }
 
   openSsl(request: SslOpenRequest, options: TlsOptionsResult & { ok: true }): Promise<ResultCode> {
-    return this.report(request.id, () => this.attemptSsl(request, options));
+    return this.report(request.id, { kind: 'ssl', mode: request.mode }, () => this.attemptSsl(request, options));
   }
 
   info(id: number): SocketInfo | undefined {
@@ -201,6 +202,11 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
 
   backlogged(id: number): boolean {
     return this.table.get(id)?.link?.backlogged() ?? false;
+  }
+
+  lastPeer(id: number): Endpoint | undefined {
+    const link = this.table.get(id)?.link;
+    return (link instanceof UdpLink && link.lastPeer) || undefined;
   }
 
   sendCounters(id: number): SendCounters | undefined {
@@ -300,8 +306,8 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
 
   // ---- opening ----
 
-  /** Runs an open attempt and reports its outcome as `opened` (and failures as `failure`). */
-  private async report(id: number, run: () => Promise<Attempt>): Promise<ResultCode> {
+  /** Runs an open attempt and reports its outcome as `opened`, saying which request it answers (and failures as `failure`). */
+  private async report(id: number, request: OpenKind, run: () => Promise<Attempt>): Promise<ResultCode> {
     let attempt: Attempt;
     try {
       attempt = await run();
@@ -311,7 +317,7 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
     }
     if (attempt.silent) return attempt.result;
     if (attempt.result !== Result.OK) this.fail(id, attempt.result, attempt.detail ?? 'open failed');
-    this.emit('opened', id, attempt.result);
+    this.emit('opened', id, attempt.result, request);
     attempt.start?.();
     return attempt.result;
   }

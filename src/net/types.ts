@@ -92,9 +92,19 @@ export interface Received {
   from?: Endpoint;
 }
 
+/**
+ * Which request an `opened` event answers: an open() (AT+QIOPEN) or an openSsl() (AT+QSSLOPEN),
+ * with the access mode it asked for. Two opens may name the same id (the second gets 553), so
+ * the id alone cannot tell whose result it is.
+ */
+export interface OpenKind {
+  kind: 'tcp' | 'ssl';
+  mode: AccessMode;
+}
+
 export interface SocketServiceEvents {
-  /** The outcome of open() for TCP clients (after the handshake) and every other type. */
-  opened: [id: number, result: ResultCode];
+  /** The outcome of open()/openSsl() (`request` says which), for clients after the handshake. */
+  opened: [id: number, result: ResultCode, request: OpenKind];
   /** Bytes were added to an empty-or-not receive buffer of this socket. */
   data: [id: number];
   /** The peer closed, the link dropped or an error ended the socket (not after close()); `reason` for traces. */
@@ -137,6 +147,8 @@ export interface SocketService extends EventEmitter<SocketServiceEvents> {
   send(id: number, data: Buffer, to?: Endpoint): { ok: true; sent: number } | { ok: false; result: ResultCode };
   /** Bytes to the peer are waiting for the kernel: a sender that can wait should, until `drain`. */
   backlogged(id: number): boolean;
+  /** UDP sockets: the sender of the last datagram that arrived, if any. */
+  lastPeer(id: number): Endpoint | undefined;
   sendCounters(id: number): SendCounters | undefined;
   /** Takes up to `max` bytes (TCP) or one datagram truncated to `max` (UDP); resumes a paused peer. */
   read(id: number, max: number): Received | null;

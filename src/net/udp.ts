@@ -57,6 +57,8 @@ export class UdpLink implements Link {
   private closed = false;
   /** Datagrams that arrived before start(): kept, announced at start. */
   private early = false;
+  /** The sender of the last datagram that arrived (UDP SERVICE: where the prompt form of AT+QISEND answers). */
+  lastPeer: Endpoint | null = null;
 
   constructor(
     private readonly socket: dgram.Socket,
@@ -69,6 +71,7 @@ export class UdpLink implements Link {
     socket.on('error', (error) => this.onError(describeError(error)));
     socket.on('message', (message, rinfo) => {
       if (this.closed) return;
+      this.lastPeer = { address: rinfo.address, port: rinfo.port }; // also when the buffer has no room for it
       if (!this.recv.pushDatagram(message, { address: rinfo.address, port: rinfo.port })) return;
       if (this.started) this.reports.data();
       else this.early = true;

@@ -6,7 +6,8 @@
  * bytes in the socket's buffer and TCP pushes back on the peer, rather than queueing here.
  */
 import type { Fc41dModule } from '../device/module.ts';
-import { type Endpoint, Result, type ResultCode } from '../net/types.ts';
+import { background, type FaultSink } from '../device/background.ts';
+import { type Endpoint, Result, type ResultCode, type SocketService, type SocketServiceEvents } from '../net/types.ts';
 import { encodeData } from './encoding.ts';
 import { TransparentSocket } from './transparent.ts';
 
@@ -16,10 +17,6 @@ export const PUSH_CHUNK = 1500;
 export class SocketReports {
   /** Buffer-mode sockets whose "recv" URC the host has not yet answered by reading all. */
   private readonly notified = new Set<number>();
-  /** Transparent opens: AT+QIOPEN answers CONNECT or ERROR itself, no +QIOPEN URC. */
-  private readonly quietOpens = new Set<number>();
-  /** SSL opens in progress (a failed one leaves no socket to ask its type). */
-  private readonly sslOpens = new Set<number>();
   private readonly sessions = new Map<number, TransparentSocket>();
   private pushing = false;
   /** Sockets whose direct-push loop is running (a read may report new data at once: no nesting). */
@@ -28,12 +25,12 @@ export class SocketReports {
   lastResult: ResultCode = Result.OK;
 
   constructor(private readonly module: Fc41dModule) {
-    const net = module.net;
-    net.on('opened', (id, result) => {
-      const ssl = this.sslOpens.delete(id);
-      if (this.quietOpens.delete(id)) return;
+    const net = guardedEvents(module.net, module);
+    net.on('opened', (id, result, request) => {
+      // Transparent opens: AT+QIOPEN/AT+QSSLOPEN answers CONNECT or ERROR itself, no URC.
+      if (request.mode === 2) return;
       this.lastResult = result;
-      module.urc(`${ssl ? '+QSSLOPEN' : '+QIOPEN'}: ${id},${result}`);
+      module.urc(`${request.kind === 'ssl' ? '+QSSLOPEN' : '+QIOPEN'}: ${id},${result}`);
     });
     net.on('data', (id) => this.dataArrived(id));
     net.on('closed', (id) => this.peerClosed(id));
@@ -41,14 +38,8 @@ export class SocketReports {
     net.on('accept', (listener) => module.urc(`+QIURC: "accept",${listener}`));
     net.on('incomingFull', () => module.urc('+QIURC: "incoming full"'));
     net.on('drain', (id) => this.sessions.get(id)?.drained());
-    module.on('idle', () => this.pushAll());
-    module.on('writable', () => this.deliverAll());
-  }
-
-  /** An open is starting: quiet (transparent: the command answers) and/or SSL (+QSSLOPEN). */
-  opening(id: number, how: { quiet: boolean; ssl: boolean }): void {
-    if (how.quiet) this.quietOpens.add(id);
-    if (how.ssl) this.sslOpens.add(id);
+    module.on('idle', () => background(module, () => this.pushAll()));
+    module.on('writable', () => background(module, () => (this.deliverAll(), this.pushAll()))); // direct push waits while the host is backed up
   }
 
   /** The transparent session of a socket, made on first use. */
@@ -81,8 +72,6 @@ export class SocketReports {
   /** AT+QICLOSE: forget the socket. */
   forget(id: number): void {
     this.notified.delete(id);
-    this.quietOpens.delete(id);
-    this.sslOpens.delete(id);
     const session = this.sessions.get(id);
     if (session) {
       session.stop();
@@ -95,8 +84,6 @@ export class SocketReports {
   reset(): void {
     for (const id of [...this.sessions.keys()]) this.forget(id);
     this.notified.clear();
-    this.quietOpens.clear();
-    this.sslOpens.clear();
   }
 
   private dataArrived(id: number): void {
@@ -136,7 +123,7 @@ export class SocketReports {
   private pushLoop(id: number): void {
     const m = this.module;
     const info = m.net.info(id);
-    while (info && m.isIdle && m.net.unread(id) > 0) {
+    while (info && m.isIdle && !m.outputBlocked && m.net.unread(id) > 0) {
       const chunk = m.net.read(id, PUSH_CHUNK);
       if (!chunk) break;
       const from = info.type === 'UDP SERVICE' && chunk.from ? `,"${chunk.from.address}",${chunk.from.port}` : '';
@@ -155,6 +142,19 @@ export class SocketReports {
       this.pushing = false;
     }
   }
+}
+
+/**
+ * The service's events, with each listener guarded: a listener that throws is a bug, reported as
+ * a fault, never thrown back into the socket callback that emitted (and from there at the event
+ * loop, which would end the process).
+ */
+function guardedEvents(net: SocketService, sink: FaultSink) {
+  return {
+    on<K extends keyof SocketServiceEvents>(event: K, listener: (...args: SocketServiceEvents[K]) => void): void {
+      net.on(event, ((...args: SocketServiceEvents[K]) => background(sink, () => listener(...args))) as never);
+    },
+  };
 }
 
 export function formatEndpoint(endpoint: Endpoint | null): string {

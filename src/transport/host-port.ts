@@ -25,6 +25,21 @@ export interface HostFlow {
 /** Bytes from the module to the host; false when the host side is backed up. */
 export type HostSink = (bytes: Buffer) => boolean | void;
 
+export interface AttachOptions {
+  /** Who the host is, e.g. `127.0.0.1:54321`, for the connect/disconnect reports; none for a fixed wire (PTY). */
+  peer?: string;
+  /** DTR wired to reset: this host's arrival power-cycles the module (it reads a fresh `ready`). */
+  reset?: boolean;
+}
+
+/** What a module reports about its hosts (module event `host`). */
+export interface HostChange {
+  event: 'connected' | 'disconnected' | 'refused';
+  peer: string;
+  /** On connect: bytes of output lost while no host was attached (the held output was full). */
+  lost?: number;
+}
+
 export interface HostPort {
   /** A short name for logs, e.g. "module 0". */
   readonly label: string;
@@ -33,5 +48,7 @@ export interface HostPort {
    * every attached host and input comes from any. A transport that stands for one wire
    * (TCP) admits one host at a time itself.
    */
-  attach(sink: HostSink, flow?: HostFlow): HostAttachment;
+  attach(sink: HostSink, flow?: HostFlow, opts?: AttachOptions): HostAttachment;
+  /** A transport turned a host away (its one wire is taken), for the reports. */
+  refused?(peer: string): void;
 }

@@ -15,10 +15,13 @@
  *
  * Output while no host has the device open: the bridge cannot tell whether a host
  * has the slave open, so it keeps writing; the kernel queues the bytes in the pty
- * (about 18 KiB) and the next opener reads them, like a receive FIFO that was
- * never drained. Hosts that care flush on open (tcflush). Once the pty queue is
- * full the bridge stops reading its stdin; past the stdin pipe (64 KiB) we queue
- * up to MAX_PENDING more bytes here and drop the rest, as an unconnected UART would.
+ * and the next opener reads them, like a receive FIFO that was never drained. Hosts
+ * that care flush on open (tcflush). Once the pty queue is full the bridge stops
+ * reading its stdin; past the stdin pipe we queue what the module still sends and,
+ * beyond MAX_PENDING, tell it the host is backed up (the sink returns false), so its
+ * services stop reading their sockets: nothing is dropped, the peers are pushed back.
+ * A PTY cannot see hosts open or close the device through the bridge, so there are no
+ * connect reports and no reset-on-connect here.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { constants, promises as fsp } from 'node:fs';
@@ -67,10 +70,8 @@ export async function startPtyTransport(
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
   const attachment: HostAttachment = port.attach(
-    (bytes) => {
-      if (child.stdin.writableLength > MAX_PENDING) return false; // nobody is reading: drop
-      return child.stdin.write(bytes);
-    },
+    // Always queued (never dropped); backed up past MAX_PENDING, until the pipe drains.
+    (bytes) => child.stdin.write(bytes) && child.stdin.writableLength <= MAX_PENDING,
     { pause: () => child.stdout.pause(), resume: () => child.stdout.resume() },
   );
   child.stdout.on('data', (b: Buffer) => attachment.write(b));

@@ -19,8 +19,12 @@ export const OTA_FORMAT_VERSION = 1;
 
 /** Longer than any legal header (~150 bytes); bounds the search for the blank line. */
 const MAX_HEADER_BYTES = 512;
-/** 1–32 printable ASCII, no space or comma: it is printed bare in `+QVERSION: <v>`. */
-const FIRMWARE_VERSION = /^[\x21-\x2b\x2d-\x7e]{1,32}$/;
+/**
+ * 1–64 printable ASCII, no space or comma: it is printed bare in `+QVERSION:<v>`. Real versions
+ * carry a build suffix (`FC41DAAR03A09M02.bin_202406260343`, 33 characters; FIDELITY.md).
+ */
+export const MAX_VERSION_LENGTH = 64;
+const FIRMWARE_VERSION = new RegExp(`^[\\x21-\\x2b\\x2d-\\x7e]{1,${MAX_VERSION_LENGTH}}$`);
 
 export type OtaParseResult = { ok: true; version: string; payload: Buffer } | { ok: false; reason: string };
 
@@ -41,7 +45,7 @@ export function defaultPayload(version: string): Buffer {
 
 /** Throws a RangeError when the version does not look like a firmware version. */
 export function buildOtaImage(version: string, payload: Buffer = defaultPayload(version)): Buffer {
-  if (!isFirmwareVersion(version)) throw new RangeError(`bad firmware version ${JSON.stringify(version)}: 1-32 printable ASCII characters, no spaces or commas`);
+  if (!isFirmwareVersion(version)) throw new RangeError(`bad firmware version ${JSON.stringify(version)}: 1-${MAX_VERSION_LENGTH} printable ASCII characters, no spaces or commas`);
   const sha = createHash('sha256').update(payload).digest('hex');
   const header = `${OTA_MAGIC} ${OTA_FORMAT_VERSION}\nversion: ${version}\nsize: ${payload.length}\nsha256: ${sha}\n\n`;
   return Buffer.concat([Buffer.from(header, 'latin1'), payload]);

@@ -3,13 +3,14 @@
  * settings, wired to the module's power states and URCs (`+QSTASTAT:`, §3.1.1). Other
  * services ask it for network state (`hasIp`) and listen to `ip` to drop connections.
  */
+import { background } from '../device/background.ts';
 import type { Fc41dModule } from '../device/module.ts';
 import { type IpConfig } from '../world/ip.ts';
 import type { World } from '../world/world.ts';
 import { WifiFlash, type WifiSaved } from './saved.ts';
 import { SoftAp } from './softap.ts';
 import { Station } from './station.ts';
-import { type JoinOutcome, startWebConfig } from './webcfg.ts';
+import { type JoinOutcome, startWebConfig, type WebConfigDevice, type WebConfigServer } from './webcfg.ts';
 
 export class WifiService {
   readonly station: Station;
@@ -21,19 +22,29 @@ export class WifiService {
   /** AT+QAIRKISS=1 waits for credentials "from a phone" (deliverAirkiss). */
   airkiss = false;
   private web: { url: string; close(): Promise<void> } | null = null;
-  private webStarting: Promise<void> | null = null;
+  /** Page starts and stops run one after another, in the order asked for; never rejects. */
+  private webChange: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly module: Fc41dModule,
     readonly world: World,
     private readonly webcfgPort = 0,
   ) {
-    this.station = new Station(world, module.mac, { dhcp: () => this.dhcp, staticIp: () => this.staticIp });
+    const fault = (error: unknown) => module.emit('fault', error);
+    this.station = new Station(world, module.mac, { dhcp: () => this.dhcp, staticIp: () => this.staticIp, fault });
     this.softAp = new SoftAp(world, module.mac);
     this.station.on('status', (event) => module.urc(`+QSTASTAT:${event}`));
-    module.onReset(() => this.shutdown());
+    // A failure here is a bug: reported, never thrown into the module's power-up or reset.
+    const guarded = (work: () => void) => () => {
+      try {
+        work();
+      } catch (error) {
+        fault(error);
+      }
+    };
+    module.onReset(guarded(() => this.shutdown()));
     module.on('power', (state) => {
-      if (state === 'on') this.boot();
+      if (state === 'on') guarded(() => this.boot())();
     });
   }
 
@@ -70,42 +81,61 @@ export class WifiService {
     this.module.emit('ota', result.ok ? { ok: true, version: result.version } : result);
   }
 
-  /** AT+QWEBCFG, and soft-AP changes: the page is served while both are on. */
-  async updateWebConfig(): Promise<void> {
-    await this.webStarting;
-    const wanted = this.saved.webcfg && this.softAp.up && this.module.state === 'on';
-    if (wanted && !this.web) {
-      this.webStarting = this.startWeb();
-      await this.webStarting;
-      this.webStarting = null;
-    } else if (!wanted && this.web) {
-      const web = this.web;
-      this.web = null;
-      await web.close();
-      this.module.emit('webcfg', null);
-    }
+  /**
+   * AT+QWEBCFG, soft-AP changes, reset: the page is served while both are on. Never rejects:
+   * resolves false when the page should be served and could not start (its port taken, say;
+   * reported as the module's `webcfgError`), true otherwise. A failed start leaves no page and
+   * no half state: the next change tries again.
+   */
+  updateWebConfig(): Promise<boolean> {
+    const run = this.webChange
+      .then(() => this.applyWebConfig())
+      .catch((error: unknown) => {
+        this.module.emit('fault', error); // not expected: a bug, not the environment
+        return false;
+      });
+    this.webChange = run;
+    return run;
   }
 
   get webConfigUrl(): string | null {
     return this.web?.url ?? null;
   }
 
-  private async startWeb(): Promise<void> {
-    const web = await startWebConfig(
-      {
-        label: this.module.label,
-        mac: this.module.mac,
-        softApSsid: this.softAp.ssid ?? '',
-        scan: async () => {
-          await this.world.wait(SCAN_MS);
-          return this.world.audible(this.module.mac);
-        },
-        join: (ssid, key) => this.joinForWeb(ssid, key),
+  private async applyWebConfig(): Promise<boolean> {
+    const wanted = this.saved.webcfg && this.softAp.up && this.module.state === 'on';
+    if (wanted && !this.web) return this.startWeb();
+    if (!wanted && this.web) {
+      const web = this.web;
+      this.web = null;
+      await web.close();
+      this.module.emit('webcfg', null);
+    }
+    return true;
+  }
+
+  private async startWeb(): Promise<boolean> {
+    const device: WebConfigDevice = {
+      label: this.module.label,
+      mac: this.module.mac,
+      softApSsid: this.softAp.ssid ?? '',
+      scan: async () => {
+        await this.world.wait(SCAN_MS);
+        return this.world.audible(this.module.mac);
       },
-      { port: this.webcfgPort },
-    );
+      join: (ssid, key) => this.joinForWeb(ssid, key),
+    };
+    let web: WebConfigServer;
+    try {
+      web = await startWebConfig(device, { port: this.webcfgPort });
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      this.module.emit('webcfgError', `cannot serve the provisioning page on port ${this.webcfgPort}: ${why}`);
+      return false;
+    }
     this.web = web;
     this.module.emit('webcfg', web.url);
+    return true;
   }
 
   /** Provisioning: join, save, and wait for the outcome the page shows. */
@@ -145,7 +175,7 @@ export class WifiService {
     this.softAp.reset();
     this.staticIp = null;
     this.airkiss = false;
-    void this.updateWebConfig();
+    background(this.module, () => this.updateWebConfig());
   }
 }
 

@@ -32,6 +32,11 @@ export interface StationConfig {
   dhcp(): boolean;
   /** The AT+QSTASTATIC address, if any. */
   staticIp(): IpConfig | null;
+  /**
+   * Where a failure of the station's background work (timers, world events, joins under way)
+   * goes: a bug, reported, never thrown at the world or the event loop.
+   */
+  fault?(error: unknown): void;
 }
 
 export class Station extends EventEmitter<StationEvents> {
@@ -42,7 +47,7 @@ export class Station extends EventEmitter<StationEvents> {
   private attempt = 0;
   private lastFailure: StaEvent | null = null;
   private retryTimer: unknown = null;
-  private readonly onAp = (ap: AccessPoint) => this.apChanged(ap);
+  private readonly onAp = (ap: AccessPoint) => this.background(() => this.apChanged(ap));
 
   constructor(
     private readonly world: World,
@@ -77,7 +82,7 @@ export class Station extends EventEmitter<StationEvents> {
     this.disconnect(true);
     this.target = { ssid, key };
     this.lastFailure = null;
-    void this.tryJoin();
+    this.background(() => this.tryJoin());
   }
 
   /** AT+QSTASTOP: leave and stop retrying. */
@@ -106,7 +111,8 @@ export class Station extends EventEmitter<StationEvents> {
   refreshAddress(): void {
     if (!this.current) return;
     if (this.config.dhcp() ? !this.address || !this.addressFromDhcp : this.config.staticIp() !== null) {
-      void this.takeAddress(this.attempt);
+      const attempt = this.attempt;
+      this.background(() => this.takeAddress(attempt));
     }
   }
 
@@ -162,7 +168,7 @@ export class Station extends EventEmitter<StationEvents> {
     const attempt = this.attempt;
     this.retryTimer = this.world.clock.setTimeout(() => {
       this.retryTimer = null;
-      if (attempt === this.attempt && this.target && !this.current) void this.tryJoin();
+      if (attempt === this.attempt && this.target && !this.current) this.background(() => this.tryJoin());
     }, this.world.scaled(RETRY_MS));
   }
 
@@ -198,7 +204,17 @@ export class Station extends EventEmitter<StationEvents> {
       } else this.current = now;
       return;
     }
-    if (!cur && this.target && changed.ssid === this.target.ssid && this.retryTimer !== null) void this.tryJoin();
+    if (!cur && this.target && changed.ssid === this.target.ssid && this.retryTimer !== null) this.background(() => this.tryJoin());
+  }
+
+  /** Work nobody waits for: its failure goes to `config.fault`, never to the caller or the event loop. */
+  private background(task: () => Promise<void> | void): void {
+    const report = (error: unknown) => this.config.fault?.(error);
+    try {
+      task()?.catch(report);
+    } catch (error) {
+      report(error);
+    }
   }
 }
 

@@ -192,7 +192,7 @@ test('URCs are dropped while disabled; `always` ones still go out', async () => 
 });
 
 test('AT+QURCCFG=0 drops the module\'s URCs, =1 lets them through again', async () => {
-  const m = createModule({ bootMs: 5 });
+  const m = createModule({ bootMs: 5, echo: false });
   const host = new AtHost(m.stream);
   await host.expect('\r\nready\r\n');
   assert.equal((await host.command('AT+QURCCFG=0')).final, 'OK');

@@ -33,7 +33,7 @@ function runConsole(input: string, ...args: string[]): Promise<{ code: number | 
 test('console: piped commands are answered in order, and it exits after EOF', TEST, async () => {
   const r = await runConsole('AT\nAT+QVERSION\nAT+NOSUCHTHING\nAT+QWLMAC\n');
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, ['ready', 'OK', '+QVERSION: FC41DAAR03A09', 'OK', 'ERROR', '+QWLMAC: c8:47:8c:42:00:48', 'OK', ''].join('\n'));
+  assert.equal(r.stdout, ['ready', 'OK', '+QVERSION:FC41DAAR03A09M02.bin_202406260343', 'OK', 'ERROR', '+QWLMAC:c8:47:8c:42:00:48', 'OK', ''].join('\n'));
   assert.doesNotMatch(r.stdout, /\x1b\[/, 'no colour on a pipe');
 });
 

@@ -37,7 +37,8 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Starts `fc41d serve` on ephemeral ports; returns it with each module's port. */
 async function serve(...args: string[]): Promise<{ cli: Cli; ports: number[] }> {
-  const cli = new Cli(['serve', '--tcp', '127.0.0.1:0', ...args]);
+  // Echo off (a module once told AT+QECHO=0): these tests read answers, not echoes.
+  const cli = new Cli(['serve', '--tcp', '127.0.0.1:0', '--echo', 'off', ...args]);
   const countAt = args.indexOf('--count');
   const count = countAt < 0 ? 1 : Number(args[countAt + 1]);
   const ports: number[] = [];
@@ -85,11 +86,11 @@ test('serve --world: scan, a wrong key, the right key, address and state (§2.1.
   assert.deepEqual(await h.command('AT+QSTAAPINFO=Office,correct-horse', WAIT_MS), { lines: [], final: 'OK' });
   await joined(h);
   assert.deepEqual(await h.command('AT+QGETIP=station', WAIT_MS), {
-    lines: ['+QGETIP: ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1'],
+    lines: ['+QGETIP:ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1'],
     final: 'OK',
   });
   assert.deepEqual(await h.command('AT+QGETWIFISTATE', WAIT_MS), {
-    lines: ['+QGETWIFISTATE: ssid=Office,bssid=f0:9b:b8:32:94:b0,rssi=-48,channel=6,cipher_type=WPA2_AES_PSK'],
+    lines: ['+QGETWIFISTATE:ssid=Office,bssid=f0:9b:b8:32:94:b0,rssi=-48,channel=6,cipher_type=WPA2_AES_PSK'],
     final: 'OK',
   });
   assert.deepEqual(await h.command('AT+QSTAST', WAIT_MS), { lines: ['+QSTAST: STATION_UP'], final: 'OK' });
@@ -119,8 +120,8 @@ test('serve --count 2: one world, a soft-AP one module opens is joined by the ot
   assert.notEqual(ports[0], ports[1]);
   const [m0, m1] = [await host(ports[0]!), await host(ports[1]!)];
 
-  assert.deepEqual(await m0.command('AT+QWLMAC', WAIT_MS), { lines: ['+QWLMAC: c8:47:8c:42:00:48'], final: 'OK' });
-  assert.deepEqual(await m1.command('AT+QWLMAC', WAIT_MS), { lines: ['+QWLMAC: c8:47:8c:42:00:4a'], final: 'OK' });
+  assert.deepEqual(await m0.command('AT+QWLMAC', WAIT_MS), { lines: ['+QWLMAC:c8:47:8c:42:00:48'], final: 'OK' });
+  assert.deepEqual(await m1.command('AT+QWLMAC', WAIT_MS), { lines: ['+QWLMAC:c8:47:8c:42:00:4a'], final: 'OK' });
 
   assert.deepEqual(await m0.command('AT+QSOFTAP=Lab,12345678', WAIT_MS), { lines: [], final: 'OK' });
   const scan = await m1.command('AT+QWSCAN', WAIT_MS);
@@ -133,7 +134,7 @@ test('serve --count 2: one world, a soft-AP one module opens is joined by the ot
   assert.deepEqual(await m1.command('AT+QSTAAPINFODEF=Lab,12345678', WAIT_MS), { lines: [], final: 'OK' });
   await joined(m1);
   const ip = await m1.command('AT+QGETIP=station', WAIT_MS);
-  assert.match(ip.lines[0] ?? '', /^\+QGETIP: ip:192\.168\.4\.\d+,gateway:192\.168\.4\.1,mask:255\.255\.255\.0,dns:192\.168\.4\.1$/);
+  assert.match(ip.lines[0] ?? '', /^\+QGETIP:ip:192\.168\.4\.\d+,gateway:192\.168\.4\.1,mask:255\.255\.255\.0,dns:192\.168\.4\.1$/);
   assert.deepEqual(await m0.command('AT+QSTADHCPDEF=1', WAIT_MS), { lines: [], final: 'OK' }); // writes module 0's flash
 
   // SIGUSR1 wakes every sleeping module.
@@ -158,7 +159,7 @@ test('serve --count 2: one world, a soft-AP one module opens is joined by the ot
   const events = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(new Set(events.map((e) => e.module)), new Set(['module 0', 'module 1']));
   assert.ok(events.some((e) => e.module === 'module 0' && e.command === 'AT+QSOFTAP=Lab,12345678'));
-  assert.ok(events.some((e) => e.module === 'module 1' && e.line === '+QWLMAC: c8:47:8c:42:00:4a'));
+  assert.ok(events.some((e) => e.module === 'module 1' && e.line === '+QWLMAC:c8:47:8c:42:00:4a'));
 });
 
 test('serve --count 2 --pty: module i at PATH-i', TEST, async () => {

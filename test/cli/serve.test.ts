@@ -26,9 +26,14 @@ test('serve: ready, AT, version, MAC and ERROR over TCP; --trace records both wa
   const trace = join(dir, 'trace.jsonl');
   const { cli, port } = await serve('--trace', trace);
   const h = await host(port);
+  // A factory module echoes (FIDELITY.md); ATE0 turns it off as on the real one.
+  h.send('AT');
+  assert.equal(await h.expect('\r\nOK\r\n', WAIT_MS), 'AT\r\r\nOK\r\n');
+  h.send('ATE0');
+  assert.equal(await h.expect('\r\nOK\r\n', WAIT_MS), 'ATE0\r\r\nOK\r\n');
   assert.deepEqual(await h.command('AT', WAIT_MS), { lines: [], final: 'OK' });
-  assert.deepEqual(await h.command('AT+QVERSION', WAIT_MS), { lines: ['+QVERSION: FC41DAAR03A09'], final: 'OK' });
-  assert.deepEqual(await h.command('AT+QWLMAC', WAIT_MS), { lines: ['+QWLMAC: c8:47:8c:42:00:48'], final: 'OK' });
+  assert.deepEqual(await h.command('AT+QVERSION', WAIT_MS), { lines: ['+QVERSION:FC41DAAR03A09M02.bin_202406260343'], final: 'OK' });
+  assert.deepEqual(await h.command('AT+QWLMAC', WAIT_MS), { lines: ['+QWLMAC:c8:47:8c:42:00:48'], final: 'OK' });
   assert.deepEqual(await h.command('AT+NOSUCHTHING', WAIT_MS), { lines: [], final: 'ERROR' });
 
   assert.deepEqual(await cli.stop('SIGTERM'), { code: 0, signal: null });
@@ -41,27 +46,35 @@ test('serve: ready, AT, version, MAC and ERROR over TCP; --trace records both wa
   assert.ok(sent.includes('AT+QVERSION\r'), sent);
   assert.ok(events.some((e) => e.dir === 'in' && e.command === 'AT+QVERSION'));
   assert.ok(events.some((e) => e.dir === 'out' && e.kind === 'boot' && e.text === '\r\nready\r\n'));
-  assert.ok(events.some((e) => e.dir === 'out' && e.kind === 'response' && e.line === '+QVERSION: FC41DAAR03A09'));
+  assert.ok(events.some((e) => e.dir === 'out' && e.kind === 'response' && e.line === '+QVERSION:FC41DAAR03A09M02.bin_202406260343'));
   assert.ok(events.some((e) => e.dir === 'out' && e.kind === 'final' && e.line === 'ERROR'));
   assert.ok(events.some((e) => e.dir === 'info' && /NOSUCHTHING/.test(e.reject) && typeof e.reason === 'string'));
 });
 
-test('serve: AT+QECHO=1 survives AT+QRST and a restart with the same --flash', TEST, async () => {
+test('serve: AT+QECHO=0 and AT+QECHO=1 survive AT+QRST and a restart with the same --flash', TEST, async () => {
   const flash = join(dir, 'flash.json');
   const first = await serve('--flash', flash);
   const a = await host(first.port);
-  assert.equal((await a.command('AT+QECHO=1', WAIT_MS)).final, 'OK');
+  a.send('AT+QECHO=0');
+  assert.equal(await a.expect('\r\nOK\r\n', WAIT_MS), 'AT+QECHO=0\r\r\nOK\r\n', 'factory echo is on');
   a.send('AT+QRST');
-  assert.equal(await a.expect('\r\nOK\r\n', WAIT_MS), 'AT+QRST\r\r\nOK\r\n');
+  assert.equal(await a.expect('\r\nOK\r\n', WAIT_MS), '\r\nOK\r\n');
   await a.expect('\r\nready\r\n', WAIT_MS);
   a.send('AT');
-  assert.equal(await a.expect('\r\nOK\r\n', WAIT_MS), 'AT\r\r\nOK\r\n', 'echo: the line comes back before the result');
+  assert.equal(await a.expect('\r\nOK\r\n', WAIT_MS), '\r\nOK\r\n', 'echo stays off after AT+QRST');
   assert.equal((await first.cli.stop()).code, 0);
 
   const second = await serve('--flash', flash);
   const b = await host(second.port);
   b.send('AT');
-  assert.equal(await b.expect('\r\nOK\r\n', WAIT_MS), 'AT\r\r\nOK\r\n');
+  assert.equal(await b.expect('\r\nOK\r\n', WAIT_MS), '\r\nOK\r\n', 'echo stays off after a restart');
+  assert.equal((await b.command('AT+QECHO=1', WAIT_MS)).final, 'OK');
+  b.send('AT+QRST');
+  assert.equal(await b.expect('\r\nOK\r\n', WAIT_MS), 'AT+QRST\r\r\nOK\r\n');
+  await b.expect('\r\nready\r\n', WAIT_MS);
+  b.send('AT');
+  assert.equal(await b.expect('\r\nOK\r\n', WAIT_MS), 'AT\r\r\nOK\r\n', 'echo: the line comes back before the result');
+  assert.equal((await second.cli.stop()).code, 0);
 });
 
 test('serve: SIGUSR1 wakes the module from AT+QDEEPSLEEP (§2.1.10)', TEST, async () => {
@@ -91,7 +104,7 @@ test('serve --world prints the file; a bad world file exits 2 naming it', TEST, 
 
 test('serve --pty with --tcp: the device path is printed and answers AT; both hosts share the UART', TEST, async () => {
   const path = join(dir, 'ttyFC41D');
-  const cli = new Cli(['serve', '--pty', path, '--tcp', '127.0.0.1:0']);
+  const cli = new Cli(['serve', '--pty', path, '--tcp', '127.0.0.1:0', '--echo', 'off']);
   const m = await cli.waitFor(/^fc41d: module 0 pty (\S+)$/m);
   assert.equal(m[1], path);
   const port = Number((await cli.waitFor(/^fc41d: module 0 listening on tcp 127\.0\.0\.1:(\d+)$/m))[1]);
@@ -118,8 +131,8 @@ test('serve --pty with --tcp: the device path is printed and answers AT; both ho
   cleanups.push(() => socket.destroy());
   const tcpHost = new AtHost(socket);
   await new Promise<void>((resolve) => socket.once('connect', resolve));
-  assert.deepEqual(await tcpHost.command('AT+QWLMAC', WAIT_MS), { lines: ['+QWLMAC: c8:47:8c:42:00:48'], final: 'OK' });
-  await h.expect('\r\n+QWLMAC: c8:47:8c:42:00:48\r\n\r\nOK\r\n', WAIT_MS); // the pty host hears it too
+  assert.deepEqual(await tcpHost.command('AT+QWLMAC', WAIT_MS), { lines: ['+QWLMAC:c8:47:8c:42:00:48'], final: 'OK' });
+  await h.expect('\r\n+QWLMAC:c8:47:8c:42:00:48\r\n\r\nOK\r\n', WAIT_MS); // the pty host hears it too
   assert.deepEqual(await cli.stop(), { code: 0, signal: null });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -12,10 +12,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('a missing flash file gives factory defaults and is created on first write', () => {
   const path = join(dir, 'new.json');
   const flash = Flash.open(path);
-  assert.deepEqual(flash.read().system, { echo: false, urc: true, baud: 115200, firmware: 'FC41DAAR03A09' });
+  // Factory echo is on (FIDELITY.md, firmware A09M02).
+  assert.deepEqual(flash.read().system, { echo: true, urc: true, baud: 115200, firmware: 'FC41DAAR03A09M02.bin_202406260343' });
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('new')), []);
-  flash.update((f) => void (f.system.echo = true));
-  assert.equal(Flash.open(path).read().system.echo, true);
+  flash.update((f) => void (f.system.echo = false));
+  assert.equal(Flash.open(path).read().system.echo, false);
 });
 
 test('sections the module does not know are kept', () => {
@@ -56,4 +57,35 @@ test('killing the writer mid-write leaves the old or the new content, never a to
     seen += n;
   }
   assert.ok(seen > rounds, 'the writer completed several versions');
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('crash.json.tmp-')), [], 'no temp file of a killed writer is left');
+});
+
+test('a flash path that cannot be written is refused at open, naming it, rather than failing every save', () => {
+  const missingDir = join(dir, 'no-such-dir', 'flash.json');
+  assert.throws(() => Flash.open(missingDir), (e: Error) => e.message.includes(missingDir) && /cannot write/.test(e.message));
+  const file = join(dir, 'plain-file');
+  writeFileSync(file, 'x');
+  assert.throws(() => Flash.open(join(file, 'flash.json')), /cannot write/, 'a file where the folder should be');
+  if (process.getuid?.() !== 0) {
+    // Permissions only bind a non-root user (CI may run as one).
+    const locked = join(dir, 'locked');
+    mkdirSync(locked, { mode: 0o500 });
+    assert.throws(() => Flash.open(join(locked, 'flash.json')), /cannot write/);
+  }
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'the check leaves no file behind');
+});
+
+test('temp files of writers that died mid-write are removed at open; a live writer keeps its own', async () => {
+  const path = join(dir, 'stale.json');
+  Flash.open(path).update((f) => void (f.system.urc = false));
+  const dead = spawn(process.execPath, ['-e', '']);
+  await new Promise((r) => dead.once('exit', r));
+  writeFileSync(`${path}.tmp-${dead.pid}`, '{"torn');
+  writeFileSync(`${path}.tmp-${process.ppid}`, '{"a live writer'); // our parent runs the tests: alive
+  writeFileSync(join(dir, 'other.json.tmp-1'), 'not this flash');
+  assert.equal(Flash.open(path).read().system.urc, false);
+  const left = readdirSync(dir).filter((f) => f.includes('.tmp-')).sort();
+  assert.deepEqual(left, ['other.json.tmp-1', `stale.json.tmp-${process.ppid}`]);
+  rmSync(`${path}.tmp-${process.ppid}`);
+  rmSync(join(dir, 'other.json.tmp-1'));
 });

@@ -36,15 +36,15 @@ export class Cli {
     cleanups.push(() => this.proc.exitCode === null && this.proc.signalCode === null && this.stop());
   }
 
-  /** Waits until stdout matches. */
-  async waitFor(pattern: RegExp): Promise<RegExpExecArray> {
+  /** Waits until stdout (or stderr) matches. */
+  async waitFor(pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout'): Promise<RegExpExecArray> {
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
-      const m = pattern.exec(this.stdout);
+      const m = pattern.exec(this[stream]);
       if (m) return m;
       const left = deadline - Date.now();
       if (left <= 0 || this.proc.exitCode !== null)
-        throw new Error(`no ${pattern} on stdout; stdout: ${JSON.stringify(this.stdout)} stderr: ${JSON.stringify(this.stderr)}`);
+        throw new Error(`no ${pattern} on ${stream}; stdout: ${JSON.stringify(this.stdout)} stderr: ${JSON.stringify(this.stderr)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => (clearTimeout(timer), resolve()));

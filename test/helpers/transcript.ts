@@ -5,8 +5,8 @@
  * Format, one step per line (see docs/transcripts.md):
  *
  *   > AT+QVERSION             send the text, then CR (`>` alone sends just CR)
- *   < +QVERSION: FC41DAAR03A09   the next output line is exactly this
- *   ~ ^\+QVERSION: \S+$       the next output line matches this regex (not anchored for you)
+ *   < +QVERSION:FC41DAAR03A09M02.bin_202406260343   the next output line is exactly this
+ *   ~ ^\+QVERSION:\S+$        the next output line matches this regex (not anchored for you)
  *   # comment                 ignored, as are blank lines
  *   wait 200                  pause 200 ms (output piles up for the next steps)
  *   wait-for ready            skip output lines until this exact one
@@ -15,6 +15,9 @@
  *   # world: office.json      (a comment to the replay) the module must live in this world:
  *                             a world file next to the transcript (see worldFileOf); it may
  *                             hold placeholders like "$ECHO_PORT" (see fillPlaceholders)
+ *   # echo: off               (a comment to the replay) the module starts from a flash whose
+ *                             saved echo is off (see echoOf); without it, a factory module:
+ *                             echo on, so each sent line comes back before its answer
  *
  * Output is cut into lines at every CR or LF and empty lines are dropped, so the framing
  * `\r\n<line>\r\n` and an echoed `AT\r` both read as plain lines (sent text and output
@@ -81,6 +84,17 @@ export function unescapeBytes(text: string, where = 'raw'): Buffer {
 export function worldFileOf(path: string): string | null {
   const match = /^# world: *(\S+) *$/m.exec(readFileSync(path, 'utf8'));
   return match ? join(dirname(path), match[1]) : null;
+}
+
+/**
+ * The saved echo setting a transcript's module starts with, from a line `# echo: off` or
+ * `# echo: on`; null without one: a module fresh from the factory, whose echo is on
+ * (FIDELITY.md). A comment to the step parser: whoever replays creates the module so
+ * (`createModule({ echo })`; `fc41d serve` with a flash whose echo is off).
+ */
+export function echoOf(path: string): boolean | null {
+  const match = /^# echo: *(on|off) *$/m.exec(readFileSync(path, 'utf8'));
+  return match ? match[1] === 'on' : null;
 }
 
 /**

@@ -19,7 +19,7 @@ export const DISCONNECTED = '+QSTASTAT:WLAN_DISCONNECTED';
 export const GOT_IP = '+QSTASTAT:GOT_IP';
 export const NO_AP = '+QSTASTAT:SCAN_NO_AP';
 /** AT+QGETIP's line without an address. */
-export const ZEROS = '+QGETIP: ip:0.0.0.0,gateway:0.0.0.0,mask:0.0.0.0,dns:0.0.0.0';
+export const ZEROS = '+QGETIP:ip:0.0.0.0,gateway:0.0.0.0,mask:0.0.0.0,dns:0.0.0.0';
 /** A command's answer that is just OK / just ERROR. */
 export const OK = { lines: [], final: 'OK' };
 export const ERROR = { lines: [], final: 'ERROR' };
@@ -67,6 +67,7 @@ export function useModules(naming?: Naming) {
     const label = opts.label ?? (naming && `${naming.labelPrefix} ${count}`);
     const m = createModule({
       bootMs: 5,
+      echo: false,
       world,
       ...(mac === undefined ? {} : { mac }),
       ...(label === undefined ? {} : { label }),

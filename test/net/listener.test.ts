@@ -41,7 +41,7 @@ describe('TCP LISTENER: opening', () => {
     const { svc } = rig();
     const opened = next(svc, 'opened');
     const port = await listen(svc, 0);
-    assert.deepEqual(await opened, [0, 0]);
+    assert.deepEqual(await opened, [0, 0, { kind: 'tcp', mode: 0 }]);
     const info = svc.info(0)!;
     assert.equal(info.type, 'TCP LISTENER');
     assert.equal(info.state, SocketState.Listening);

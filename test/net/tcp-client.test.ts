@@ -171,7 +171,7 @@ describe('TCP client: the peer ends the connection', () => {
     assert.deepEqual(
       log.filter(([name]) => name !== 'data'),
       [
-        ['opened', 2, 0],
+        ['opened', 2, 0, { kind: 'tcp', mode: 0 }],
         ['closed', 2, 'peer closed'],
       ],
       'one closed event',

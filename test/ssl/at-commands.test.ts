@@ -16,7 +16,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function connected(flashPath?: string) {
   const world = new World(parseWorld({ timeScale: 0.01, hosts: { 'secure.test': '127.0.0.1' }, accessPoints: [{ ssid: 'Office', security: 'OPEN' }] }));
-  const m = createModule({ bootMs: 5, world, flashPath });
+  const m = createModule({ bootMs: 5, echo: false, world, flashPath });
   const host = new AtHost(m.stream);
   await host.expect('\r\nready\r\n', T);
   host.send('AT+QSTAAPINFO=Office');

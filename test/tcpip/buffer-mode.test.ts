@@ -72,9 +72,9 @@ test('hex datatype: QISEND and QIRD carry hex; counters of AT+QISEND=<id>,0', as
     assert.equal((await m.at(`AT+QIOPEN=2,"TCP","127.0.0.1",${echo.port},0,0`)).final, 'OK');
     await m.host.expect('\r\n+QIOPEN: 2,0\r\n', T);
     assert.deepEqual(await m.at('AT+QISEND=2,4,"00FF0D0A"'), { lines: ['+QISEND: 4'], final: 'OK' });
+    await m.host.expect('\r\n+QIURC: "recv",2\r\n', T); // before the next commands: it must not land among their lines
     assert.equal((await m.at('AT+QISEND=2,4,"00FF0D"')).final, 'ERROR', 'length and data disagree');
     assert.equal((await m.at('AT+QISEND=2,1,"ZZ"')).final, 'ERROR', 'not hex');
-    await m.host.expect('\r\n+QIURC: "recv",2\r\n', T);
     m.host.send('AT+QIRD=2,100');
     assert.equal(await m.host.expect('\r\nOK\r\n', T), '\r\n+QIRD:4\r\n\r\n00FF0D0A\r\n\r\nOK\r\n');
     const sent = await m.at('AT+QISEND=2,0');

@@ -46,7 +46,7 @@ export async function udpEcho(): Promise<{ port: number; socket: UdpSocket; clos
 /** A module joined to an AP (GOT_IP), in a world whose hosts map names the test servers. */
 export async function connectedModule(hosts: Record<string, unknown> = {}, opts: { join?: boolean; guardMs?: number } = {}) {
   const world = new World(parseWorld({ timeScale: 0.01, hosts, accessPoints: [{ ssid: 'Office', security: 'OPEN' }] }));
-  const m = createModule({ bootMs: 5, world, guardMs: opts.guardMs });
+  const m = createModule({ bootMs: 5, echo: false, world, guardMs: opts.guardMs });
   const host = new AtHost(m.stream);
   await host.expect('\r\nready\r\n', T);
   if (opts.join !== false) {

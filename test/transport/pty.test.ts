@@ -164,6 +164,22 @@ function bridgeTests(backend: 'socat' | 'python'): void {
     }
   });
 
+  it('output while nobody has the device open is kept, all of it, for the next opener', async () => {
+    // Far beyond the pty's own buffer, the bridge's stdin pipe and the old 64 KiB cap.
+    const size = 512 * 1024;
+    const payload = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) payload[i] = (i * 7 + (i >> 10)) & 0xff;
+    for (let at = 0; at < size; at += 8192) module.send(payload.subarray(at, at + 8192));
+    await new Promise((r) => setTimeout(r, 200));
+    const host = Host.open(path);
+    try {
+      const got = await host.read(size, 10_000).catch((e: Error) => assert.fail(e.message.slice(0, 40)));
+      assert.ok(got.equals(payload), 'the same bytes, in order');
+    } finally {
+      await host.close();
+    }
+  });
+
   it('close() stops the bridge, detaches and removes the path', async () => {
     await transport.close();
     await transport.exited;

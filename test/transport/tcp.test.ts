@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 async function start(): Promise<{ module: Fc41dModule; tcp: TcpTransport }> {
-  const module = new Fc41dModule({ bootMs: 5 });
+  const module = new Fc41dModule({ bootMs: 5, echo: false });
   const tcp = await startTcpTransport('127.0.0.1', 0, module);
   cleanups.push(() => module.powerOff(), () => tcp.close());
   return { module, tcp };
@@ -55,7 +55,7 @@ test('a command written one byte at a time is answered', async () => {
     socket.write(Buffer.from([byte]));
     await new Promise((r) => setImmediate(r));
   }
-  assert.equal(await host.expect('\r\nOK\r\n', WAIT_MS), '\r\n+QVERSION: FC41DAAR03A09\r\n\r\nOK\r\n');
+  assert.equal(await host.expect('\r\nOK\r\n', WAIT_MS), '\r\n+QVERSION:FC41DAAR03A09M02.bin_202406260343\r\n\r\nOK\r\n');
 });
 
 test('a second connection is closed without a byte while the first keeps working', async () => {
@@ -67,7 +67,7 @@ test('a second connection is closed without a byte while the first keeps working
   await second.closed;
   assert.equal(second.host.received, '');
 
-  assert.deepEqual(await first.host.command('AT+QWLMAC', WAIT_MS), { lines: ['+QWLMAC: c8:47:8c:42:00:48'], final: 'OK' });
+  assert.deepEqual(await first.host.command('AT+QWLMAC', WAIT_MS), { lines: ['+QWLMAC:c8:47:8c:42:00:48'], final: 'OK' });
 });
 
 test('after the host disconnects the next one attaches, with no new ready', async () => {
@@ -80,7 +80,7 @@ test('after the host disconnects the next one attaches, with no new ready', asyn
   const next = await openAttached(tcp);
   assert.equal(next.host.received, '\r\nOK\r\n', 'the module stayed up: no ready');
   assert.equal(module.state, 'on');
-  assert.deepEqual(await next.host.command('AT+QVERSION', WAIT_MS), { lines: ['+QVERSION: FC41DAAR03A09'], final: 'OK' });
+  assert.deepEqual(await next.host.command('AT+QVERSION', WAIT_MS), { lines: ['+QVERSION:FC41DAAR03A09M02.bin_202406260343'], final: 'OK' });
 });
 
 test('close() drops the host and stops listening', async () => {

@@ -76,14 +76,18 @@ describe('AT+QWSCAN (§2.1.25)', () => {
     assert.deepEqual((await m.at('AT+QWSCAN')).lines, ['+QWSCAN:"Café ☕",OPEN,50,02:00:00:00:00:01 ,6', '+QWSCAN:"a, b",OPEN,60,02:00:00:00:00:02 ,6']);
   });
 
-  test('nothing audible: just OK; the world changing shows in the next scan', async () => {
+  test('nothing audible: +QSTASTAT:SCAN_NO_AP then OK (FIDELITY.md); the world changing shows in the next scan', async () => {
     const world = makeWorld([]);
     const m = await start(world);
-    assert.deepEqual(await m.at('AT+QWSCAN'), OK);
+    const NO_AP = { lines: ['+QSTASTAT:SCAN_NO_AP'], final: 'OK' };
+    assert.deepEqual(await m.at('AT+QWSCAN'), NO_AP);
     world.addAccessPoint({ ssid: 'new', security: 'OPEN', rssi: -40, bssid: '02:00:00:00:00:01' });
     assert.deepEqual((await m.at('AT+QWSCAN')).lines, ['+QWSCAN:"new",OPEN,40,02:00:00:00:00:01 ,6']);
     world.updateAccessPoint('02:00:00:00:00:01', { rssi: -95 });
-    assert.deepEqual(await m.at('AT+QWSCAN'), OK);
+    assert.deepEqual(await m.at('AT+QWSCAN'), NO_AP);
+    // Part of the response, not a URC: AT+QURCCFG=0 does not hide it.
+    assert.deepEqual(await m.at('AT+QURCCFG=0'), OK);
+    assert.deepEqual(await m.at('AT+QWSCAN'), NO_AP);
   });
 
   test('other forms are errors; lower case works', async () => {
@@ -105,11 +109,11 @@ describe('AT+QGETIP (§2.1.6)', () => {
     m.host.send('AT+QGETIP=station');
     assert.equal(
       await m.host.expect('\r\nOK\r\n', T),
-      '\r\n+QGETIP: ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1\r\n\r\nOK\r\n',
+      '\r\n+QGETIP:ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1\r\n\r\nOK\r\n',
     );
     assert.deepEqual(await m.at('AT+QGETIP=ap'), { lines: [ZEROS], final: 'OK' });
     await m.at('AT+QSOFTAP=bench');
-    assert.deepEqual(await m.at('AT+QGETIP=ap'), { lines: ['+QGETIP: ip:192.168.4.1,gateway:192.168.4.1,mask:255.255.255.0,dns:192.168.4.1'], final: 'OK' });
+    assert.deepEqual(await m.at('AT+QGETIP=ap'), { lines: ['+QGETIP:ip:192.168.4.1,gateway:192.168.4.1,mask:255.255.255.0,dns:192.168.4.1'], final: 'OK' });
   });
 
   test('the mode word in any case or quoted; anything else is an error', async () => {
@@ -118,7 +122,7 @@ describe('AT+QGETIP (§2.1.6)', () => {
     for (const bad of ['AT+QGETIP', 'AT+QGETIP?', 'AT+QGETIP=', 'AT+QGETIP=sta', 'AT+QGETIP=1', 'AT+QGETIP=station,1', 'AT+QGETIP=station ap']) {
       assert.deepEqual(await m.at(bad), ERROR, bad);
     }
-    assert.deepEqual(await m.at('AT+QGETIP=?'), { lines: ['+QGETIP: (station,ap)'], final: 'OK' });
+    assert.deepEqual(await m.at('AT+QGETIP=?'), { lines: ['+QGETIP:(station,ap)'], final: 'OK' });
   });
 });
 
@@ -133,7 +137,7 @@ describe('AT+QGETWIFISTATE, AT+QSTAST, AT+QAPSTATE (§2.1.24, 2.1.13, 2.1.19)', 
     m.host.send('AT+QGETWIFISTATE');
     assert.equal(
       await m.host.expect('\r\nOK\r\n', T),
-      '\r\n+QGETWIFISTATE: ssid=lab,bssid=02:00:00:00:00:02,rssi=-60,channel=6,cipher_type=OPEN\r\n\r\nOK\r\n',
+      '\r\n+QGETWIFISTATE:ssid=lab,bssid=02:00:00:00:00:02,rssi=-60,channel=6,cipher_type=OPEN\r\n\r\nOK\r\n',
     );
     m.host.send('AT+QSTAST');
     assert.equal(await m.host.expect('\r\nOK\r\n', T), '\r\n+QSTAST: STATION_UP\r\n\r\nOK\r\n');
@@ -269,7 +273,7 @@ describe('execution-only commands: AT+QSTASTOP, AT+QSOFTAPSTOP (§2.1.17, 2.1.21
     assert.deepEqual(await m.at('AT+QSTASTSTATIC=192.168.1.77,255.255.255.0,192.168.1.1,192.168.1.1'), OK);
     await m.at('AT+QSTAAPINFO=home,password1');
     assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
-    assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:192.168.1.77,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
+    assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:192.168.1.77,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
   });
 });
 
@@ -288,7 +292,7 @@ describe('AT+QPING (§2.1.5)', () => {
       await m.at('AT+QSTAAPINFO=home,password1');
       assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
     }
-    assert.deepEqual((await b.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:192.168.1.101,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
+    assert.deepEqual((await b.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:192.168.1.101,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
     await expectFinal(a, {
       'AT+QPING=192.168.1.100': 'OK', // itself
       'AT+QPING=192.168.1.1': 'OK', // the gateway
@@ -366,7 +370,7 @@ describe('saved settings across a new module on the same flash file', () => {
     const b = power(world, { mac, flashPath });
     assert.deepEqual(await lines(b.host, 3), ['ready', CONNECTED, GOT_IP]);
     assert.deepEqual((await b.at('AT+QGETIP=station')).lines, ip);
-    assert.deepEqual((await b.at('AT+QGETWIFISTATE')).lines, ['+QGETWIFISTATE: ssid=home,bssid=02:00:00:00:00:01,rssi=-55,channel=3,cipher_type=WPA2_AES_PSK']);
+    assert.deepEqual((await b.at('AT+QGETWIFISTATE')).lines, ['+QGETWIFISTATE:ssid=home,bssid=02:00:00:00:00:01,rssi=-55,channel=3,cipher_type=WPA2_AES_PSK']);
   });
 
   test('a saved AP that is not there at boot: ready, SCAN_NO_AP, and joined when it appears', async () => {
@@ -402,7 +406,7 @@ describe('saved settings across a new module on the same flash file', () => {
     b.close();
     const c = power(world, { flashPath });
     assert.deepEqual(await lines(c.host, 3), ['ready', CONNECTED, GOT_IP]);
-    assert.match((await c.at('AT+QGETWIFISTATE')).lines[0], /^\+QGETWIFISTATE: ssid=lab,/);
+    assert.match((await c.at('AT+QGETWIFISTATE')).lines[0], /^\+QGETWIFISTATE:ssid=lab,/);
   });
 });
 
@@ -455,16 +459,16 @@ describe('two modules in one world', () => {
     const world = makeWorld([HOME]);
     const a = await start(world, { mac: '02:cc:00:00:02:01', label: 'A' });
     const b = await start(world, { mac: '02:cc:00:00:02:02', label: 'B' });
-    assert.deepEqual(await a.at('AT+QWLMAC'), { lines: ['+QWLMAC: 02:cc:00:00:02:01'], final: 'OK' });
-    assert.deepEqual(await b.at('AT+QWLMAC'), { lines: ['+QWLMAC: 02:cc:00:00:02:02'], final: 'OK' });
+    assert.deepEqual(await a.at('AT+QWLMAC'), { lines: ['+QWLMAC:02:cc:00:00:02:01'], final: 'OK' });
+    assert.deepEqual(await b.at('AT+QWLMAC'), { lines: ['+QWLMAC:02:cc:00:00:02:02'], final: 'OK' });
     await a.at('AT+QSTAAPINFO=home,password1');
     await b.at('AT+QSTAAPINFO=home,password1');
     assert.deepEqual(await lines(a.host, 2), [CONNECTED, GOT_IP]);
     assert.deepEqual(await lines(b.host, 2), [CONNECTED, GOT_IP]);
     const ipA = (await a.at('AT+QGETIP=station')).lines[0];
     const ipB = (await b.at('AT+QGETIP=station')).lines[0];
-    assert.match(ipA, /^\+QGETIP: ip:192\.168\.1\.1\d\d,gateway:192\.168\.1\.1,mask:255\.255\.255\.0,dns:192\.168\.1\.1$/);
-    assert.match(ipB, /^\+QGETIP: ip:192\.168\.1\.1\d\d,/);
+    assert.match(ipA, /^\+QGETIP:ip:192\.168\.1\.1\d\d,gateway:192\.168\.1\.1,mask:255\.255\.255\.0,dns:192\.168\.1\.1$/);
+    assert.match(ipB, /^\+QGETIP:ip:192\.168\.1\.1\d\d,/);
     assert.notEqual(ipA, ipB);
     const addr = (line: string) => /ip:([\d.]+)/.exec(line)![1];
     assert.equal(await final(a, `AT+QPING=${addr(ipB)}`), 'OK');

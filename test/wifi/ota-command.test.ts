@@ -8,7 +8,7 @@ import { AtHost } from '../helpers/at-host.ts';
 
 // AT+QWLANOTA (§2.1.8) end to end: a real HTTP server, a module on a simulated AP.
 const images = new Map<string, Buffer>([
-  ['/fw.bin', buildOtaImage('FC41DAAR03A10')],
+  ['/fw.bin', buildOtaImage('FC41DAAR03A10M01.bin_202501150930')],
   ['/corrupt.bin', Buffer.concat([buildOtaImage('FC41DAAR03A11').subarray(0, 100), Buffer.from('garbage')])],
 ]);
 let server: Server;
@@ -32,7 +32,7 @@ async function connected() {
       accessPoints: [{ ssid: 'Office', security: 'WPA2_AES_PSK', password: 'correct-horse' }],
     }),
   );
-  const m = createModule({ bootMs: 5, world });
+  const m = createModule({ bootMs: 5, echo: false, world });
   const host = new AtHost(m.stream);
   await host.expect('\r\nready\r\n');
   assert.equal((await host.command('AT+QSTAAPINFO=Office,correct-horse')).final, 'OK');
@@ -46,9 +46,9 @@ test('a good image: OK, then the module reboots into the new version, kept in fl
   m.module.on('ota', (r) => outcomes.push(r));
   assert.equal((await m.host.command(`AT+QWLANOTA=http://ota.test:${port}/fw.bin`, 10_000)).final, 'OK');
   await m.host.expect('\r\nready\r\n');
-  assert.deepEqual(await m.host.command('AT+QVERSION'), { lines: ['+QVERSION: FC41DAAR03A10'], final: 'OK' });
-  assert.equal(m.module.flash.read().system.firmware, 'FC41DAAR03A10');
-  assert.deepEqual(outcomes, [{ ok: true, version: 'FC41DAAR03A10' }]);
+  assert.deepEqual(await m.host.command('AT+QVERSION'), { lines: ['+QVERSION:FC41DAAR03A10M01.bin_202501150930'], final: 'OK' });
+  assert.equal(m.module.flash.read().system.firmware, 'FC41DAAR03A10M01.bin_202501150930');
+  assert.deepEqual(outcomes, [{ ok: true, version: 'FC41DAAR03A10M01.bin_202501150930' }]);
   m.close();
 });
 
@@ -63,12 +63,12 @@ test('a missing image, a corrupt image and an unreachable server: ERROR, old fir
   assert.equal(reasons.length, 3);
   assert.notEqual(reasons[1], 'ok');
   assert.equal(reasons[2], 'connection refused');
-  assert.deepEqual(await m.host.command('AT+QVERSION'), { lines: ['+QVERSION: FC41DAAR03A09'], final: 'OK' });
+  assert.deepEqual(await m.host.command('AT+QVERSION'), { lines: ['+QVERSION:FC41DAAR03A09M02.bin_202406260343'], final: 'OK' });
   m.close();
 });
 
 test('without a network the update is refused at once', async () => {
-  const m = createModule({ bootMs: 5, world: new World(parseWorld({ timeScale: 0.02 })) });
+  const m = createModule({ bootMs: 5, echo: false, world: new World(parseWorld({ timeScale: 0.02 })) });
   const host = new AtHost(m.stream);
   await host.expect('\r\nready\r\n');
   const reasons: string[] = [];

@@ -42,7 +42,7 @@ test('AT+QSOFTAP puts an AP in the world: BSSID = MAC, -40 dBm, channel 6, 192.1
   );
   assert.deepEqual(await a.at('AT+QAPSTATE'), { lines: ['+QAPSTATE: SOFTAP_UP'], final: 'OK' });
   assert.deepEqual(await a.at('AT+QGETIP=ap'), {
-    lines: ['+QGETIP: ip:192.168.4.1,gateway:192.168.4.1,mask:255.255.255.0,dns:192.168.4.1'],
+    lines: ['+QGETIP:ip:192.168.4.1,gateway:192.168.4.1,mask:255.255.255.0,dns:192.168.4.1'],
     final: 'OK',
   });
   // The station side is untouched.
@@ -80,9 +80,9 @@ test('another module joins it: a lease from 192.168.4.100, the soft-AP answers p
   assert.deepEqual(await lines(b.host, 2), [CONNECTED, GOT_IP]);
   await c.at('AT+QSTAAPINFO=bench,benchkey1');
   assert.deepEqual(await lines(c.host, 2), [CONNECTED, GOT_IP]);
-  assert.deepEqual((await b.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:192.168.4.100,gateway:192.168.4.1,mask:255.255.255.0,dns:192.168.4.1']);
-  assert.deepEqual((await c.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:192.168.4.101,gateway:192.168.4.1,mask:255.255.255.0,dns:192.168.4.1']);
-  assert.deepEqual((await b.at('AT+QGETWIFISTATE')).lines, [`+QGETWIFISTATE: ssid=bench,bssid=${MAC_A},rssi=-40,channel=6,cipher_type=WPA2_AES_PSK`]);
+  assert.deepEqual((await b.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:192.168.4.100,gateway:192.168.4.1,mask:255.255.255.0,dns:192.168.4.1']);
+  assert.deepEqual((await c.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:192.168.4.101,gateway:192.168.4.1,mask:255.255.255.0,dns:192.168.4.1']);
+  assert.deepEqual((await b.at('AT+QGETWIFISTATE')).lines, [`+QGETWIFISTATE:ssid=bench,bssid=${MAC_A},rssi=-40,channel=6,cipher_type=WPA2_AES_PSK`]);
   assert.equal((await b.at('AT+QPING=192.168.4.1')).final, 'OK', 'the soft-AP');
   assert.equal((await b.at('AT+QPING=192.168.4.101')).final, 'OK', 'the other client');
   assert.equal((await c.at('AT+QPING=192.168.4.100')).final, 'OK', 'the other client');
@@ -113,8 +113,8 @@ test('a module is soft-AP and station at once', async () => {
   await a.at('AT+QSOFTAP=bench,benchkey1');
   await a.at('AT+QSTAAPINFO=home,password1');
   assert.deepEqual(await lines(a.host, 2), [CONNECTED, GOT_IP]);
-  assert.deepEqual((await a.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
-  assert.deepEqual((await a.at('AT+QGETIP=ap')).lines, ['+QGETIP: ip:192.168.4.1,gateway:192.168.4.1,mask:255.255.255.0,dns:192.168.4.1']);
+  assert.deepEqual((await a.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
+  assert.deepEqual((await a.at('AT+QGETIP=ap')).lines, ['+QGETIP:ip:192.168.4.1,gateway:192.168.4.1,mask:255.255.255.0,dns:192.168.4.1']);
   assert.deepEqual((await a.at('AT+QAPSTATE')).lines, ['+QAPSTATE: SOFTAP_UP']);
 });
 
@@ -125,10 +125,10 @@ test('AT+QAPSTATIC before AT+QSOFTAP: the soft-AP and its pool use that subnet',
   assert.deepEqual(await a.at('AT+QAPSTATIC=10.10.0.1,255.255.255.0,10.10.0.1,10.10.0.53'), OK);
   assert.deepEqual((await a.at('AT+QGETIP=ap')).lines, [ZEROS], 'not up yet');
   await a.at('AT+QSOFTAP=bench');
-  assert.deepEqual((await a.at('AT+QGETIP=ap')).lines, ['+QGETIP: ip:10.10.0.1,gateway:10.10.0.1,mask:255.255.255.0,dns:10.10.0.53']);
+  assert.deepEqual((await a.at('AT+QGETIP=ap')).lines, ['+QGETIP:ip:10.10.0.1,gateway:10.10.0.1,mask:255.255.255.0,dns:10.10.0.53']);
   await b.at('AT+QSTAAPINFO=bench');
   assert.deepEqual(await lines(b.host, 2), [CONNECTED, GOT_IP]);
-  assert.deepEqual((await b.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:10.10.0.100,gateway:10.10.0.1,mask:255.255.255.0,dns:10.10.0.53']);
+  assert.deepEqual((await b.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:10.10.0.100,gateway:10.10.0.1,mask:255.255.255.0,dns:10.10.0.53']);
 });
 
 test('AT+QAPSTATIC while up: clients drop and rejoin in the new subnet', async () => {
@@ -136,8 +136,8 @@ test('AT+QAPSTATIC while up: clients drop and rejoin in the new subnet', async (
   assert.deepEqual(await a.at('AT+QAPSTATIC=172.20.1.1,255.255.255.0,172.20.1.1,172.20.1.1'), OK);
   const seen = splitLines(await b.host.expect(GOT_IP, T));
   assert.deepEqual(seen.filter((l) => l !== NO_AP), [DISCONNECTED, CONNECTED, GOT_IP]);
-  assert.deepEqual((await b.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:172.20.1.100,gateway:172.20.1.1,mask:255.255.255.0,dns:172.20.1.1']);
-  assert.deepEqual((await a.at('AT+QGETIP=ap')).lines, ['+QGETIP: ip:172.20.1.1,gateway:172.20.1.1,mask:255.255.255.0,dns:172.20.1.1']);
+  assert.deepEqual((await b.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:172.20.1.100,gateway:172.20.1.1,mask:255.255.255.0,dns:172.20.1.1']);
+  assert.deepEqual((await a.at('AT+QGETIP=ap')).lines, ['+QGETIP:ip:172.20.1.1,gateway:172.20.1.1,mask:255.255.255.0,dns:172.20.1.1']);
 });
 
 test('AT+QSOFTAPSTOP: gone from the world and scans, clients lose the link; a restart brings them back', async () => {
@@ -190,7 +190,7 @@ test('AT+QAPSTATIC is not saved: after AT+QRST the soft-AP is 192.168.4.1 again'
   assert.deepEqual(await lines(a.host, 1), ['ready']);
   await a.at('AT+QSOFTAP=bench');
   // §2.1.20: "The configurations are not saved."
-  assert.deepEqual((await a.at('AT+QGETIP=ap')).lines, ['+QGETIP: ip:192.168.4.1,gateway:192.168.4.1,mask:255.255.255.0,dns:192.168.4.1']);
+  assert.deepEqual((await a.at('AT+QGETIP=ap')).lines, ['+QGETIP:ip:192.168.4.1,gateway:192.168.4.1,mask:255.255.255.0,dns:192.168.4.1']);
   assert.equal(world.find(MAC_A)?.dhcp.gateway, '192.168.4.1');
 });
 

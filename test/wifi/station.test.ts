@@ -16,12 +16,12 @@ test('a join answers OK at once, then WLAN_CONNECTED and GOT_IP with a lease fro
   assert.deepEqual(await m.at('AT+QSTAAPINFO=home,password1'), OK);
   assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
   assert.deepEqual(await m.at('AT+QGETIP=station'), {
-    lines: ['+QGETIP: ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1'],
+    lines: ['+QGETIP:ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1'],
     final: 'OK',
   });
   assert.deepEqual(await m.at('AT+QSTAST'), { lines: ['+QSTAST: STATION_UP'], final: 'OK' });
   assert.deepEqual(await m.at('AT+QGETWIFISTATE'), {
-    lines: ['+QGETWIFISTATE: ssid=home,bssid=02:00:00:00:00:01,rssi=-55,channel=3,cipher_type=WPA2_AES_PSK'],
+    lines: ['+QGETWIFISTATE:ssid=home,bssid=02:00:00:00:00:01,rssi=-55,channel=3,cipher_type=WPA2_AES_PSK'],
     final: 'OK',
   });
   await silence(m.host);
@@ -52,9 +52,9 @@ test('the strongest audible AP with the SSID is joined; down and out-of-range on
   await m.at('AT+QSTAAPINFO=mesh,password1');
   assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
   assert.deepEqual((await m.at('AT+QGETWIFISTATE')).lines, [
-    '+QGETWIFISTATE: ssid=mesh,bssid=02:00:00:00:00:02,rssi=-45,channel=11,cipher_type=WPA2_AES_PSK',
+    '+QGETWIFISTATE:ssid=mesh,bssid=02:00:00:00:00:02,rssi=-45,channel=11,cipher_type=WPA2_AES_PSK',
   ]);
-  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:10.0.2.100,gateway:10.0.2.1,mask:255.255.255.0,dns:10.0.2.1']);
+  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:10.0.2.100,gateway:10.0.2.1,mask:255.255.255.0,dns:10.0.2.1']);
 });
 
 test('SSIDs are compared exactly (case matters)', async () => {
@@ -121,7 +121,7 @@ test('joining again while connected leaves first (WLAN_DISCONNECTED), then joins
   assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
   await m.at('AT+QSTAAPINFO=cafe');
   assert.deepEqual(await lines(m.host, 3), [DISCONNECTED, CONNECTED, GOT_IP]);
-  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:172.16.0.100,gateway:172.16.0.1,mask:255.255.255.0,dns:172.16.0.1']);
+  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:172.16.0.100,gateway:172.16.0.1,mask:255.255.255.0,dns:172.16.0.1']);
 });
 
 test('AT+QSTASTOP leaves (WLAN_DISCONNECTED), forgets the address and stops rejoining', async () => {
@@ -162,7 +162,7 @@ test('DHCP off and a static address: GOT_IP with that address, no lease taken', 
   assert.deepEqual(await m.at('AT+QSTASTATIC=192.168.1.50,255.255.255.0,192.168.1.1,8.8.8.8'), OK);
   await m.at('AT+QSTAAPINFO=home,password1');
   assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
-  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:192.168.1.50,gateway:192.168.1.1,mask:255.255.255.0,dns:8.8.8.8']);
+  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:192.168.1.50,gateway:192.168.1.1,mask:255.255.255.0,dns:8.8.8.8']);
   assert.equal(w.isLeased(HOME.bssid!, '192.168.1.100'), false);
   assert.equal((await m.at('AT+QPING=192.168.1.50')).final, 'OK', 'its own address answers');
 });
@@ -177,7 +177,7 @@ test('DHCP off without a static address: associated, no address until AT+QSTASTA
   assert.deepEqual((await m.at('AT+QSTAST')).lines, ['+QSTAST: STATION_UP']);
   assert.deepEqual(await m.at('AT+QSTASTATIC=10.1.1.9,255.255.0.0,10.1.0.1,10.1.0.2'), OK);
   assert.deepEqual(await lines(m.host, 1), [GOT_IP]);
-  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:10.1.1.9,gateway:10.1.0.1,mask:255.255.0.0,dns:10.1.0.2']);
+  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:10.1.1.9,gateway:10.1.0.1,mask:255.255.0.0,dns:10.1.0.2']);
 });
 
 test('DHCP off, associated without an address: AT+QSTADHCP=1 takes a lease now', async () => {
@@ -187,7 +187,7 @@ test('DHCP off, associated without an address: AT+QSTADHCP=1 takes a lease now',
   assert.deepEqual(await lines(m.host, 1), [CONNECTED]);
   assert.deepEqual(await m.at('AT+QSTADHCP=1'), OK);
   assert.deepEqual(await lines(m.host, 1), [GOT_IP]);
-  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
+  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
 });
 
 test('a static address is not used while DHCP is on', async () => {
@@ -195,7 +195,7 @@ test('a static address is not used while DHCP is on', async () => {
   await m.at('AT+QSTASTATIC=192.168.1.50,255.255.255.0,192.168.1.1,8.8.8.8');
   await m.at('AT+QSTAAPINFO=home,password1');
   assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
-  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
+  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
 });
 
 test('AT+QURCCFG=0 silences +QSTASTAT but the station still joins', async () => {
@@ -220,7 +220,7 @@ test('AT+QRST: a station joined with AT+QSTAAPINFO stays down; runtime settings 
   // DHCP is on again (QSTADHCP is not saved), and the static address is gone.
   await m.at('AT+QSTAAPINFO=home,password1');
   assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
-  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
+  assert.deepEqual((await m.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
 });
 
 test('AT+QRST after AT+QSTAAPINFODEF: ready, then the saved AP is joined again', async () => {

@@ -19,7 +19,7 @@ describe('provisioning a real module from Chromium', { skip: browserSkipReason()
         ],
       }),
     );
-    const m = createModule({ bootMs: 5, world });
+    const m = createModule({ bootMs: 5, echo: false, world });
     const host = new AtHost(m.stream);
     await host.expect('\r\nready\r\n');
     const urls: (string | null)[] = [];

@@ -281,9 +281,9 @@ describe('DHCP leases', () => {
     const ips = [];
     for (const m of mods) ips.push((await m.at('AT+QGETIP=station')).lines[0]);
     assert.deepEqual(ips.sort(), [
-      '+QGETIP: ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1',
-      '+QGETIP: ip:192.168.1.101,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1',
-      '+QGETIP: ip:192.168.1.102,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1',
+      '+QGETIP:ip:192.168.1.100,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1',
+      '+QGETIP:ip:192.168.1.101,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1',
+      '+QGETIP:ip:192.168.1.102,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1',
     ]);
     const before = (await mods[1].at('AT+QGETIP=station')).lines[0];
     await mods[1].at('AT+QSTASTOP');
@@ -299,13 +299,13 @@ describe('DHCP leases', () => {
     const b = await start(w, { mac: '02:00:00:00:10:02', label: 'B' });
     await a.at('AT+QSTAAPINFO=tiny');
     assert.deepEqual(await lines(a.host, 2), ['+QSTASTAT:WLAN_CONNECTED', '+QSTASTAT:GOT_IP']);
-    assert.deepEqual((await a.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:192.168.1.7,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
+    assert.deepEqual((await a.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:192.168.1.7,gateway:192.168.1.1,mask:255.255.255.0,dns:192.168.1.1']);
     await b.at('AT+QSTAAPINFO=tiny');
     assert.deepEqual(await lines(b.host, 1), ['+QSTASTAT:WLAN_CONNECTED']);
     await silence(b.host, 400);
     assert.deepEqual(await b.at('AT+QSTAST'), { lines: ['+QSTAST: STATION_UP'], final: 'OK' });
     assert.deepEqual((await b.at('AT+QGETWIFISTATE')).final, 'OK');
-    assert.deepEqual((await b.at('AT+QGETIP=station')).lines, ['+QGETIP: ip:0.0.0.0,gateway:0.0.0.0,mask:0.0.0.0,dns:0.0.0.0']);
+    assert.deepEqual((await b.at('AT+QGETIP=station')).lines, ['+QGETIP:ip:0.0.0.0,gateway:0.0.0.0,mask:0.0.0.0,dns:0.0.0.0']);
     assert.equal((await b.at('AT+QPING=192.168.1.1')).final, 'ERROR', 'no address, no ping');
   });
 });

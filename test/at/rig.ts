@@ -1,0 +1,171 @@
+/**
+ * Scaffolding for the line-discipline tests: the AT engine alone with a tiny dispatcher
+ * (through an in-memory duplex), and a full module over the real TCP transport with a
+ * recording TCP peer.
+ */
+import { Duplex } from 'node:stream';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { AtEngine, type Dispatch, type EngineOptions, type TransparentSession } from '../../src/at/engine.ts';
+import { PROMPT_CONNECT, PROMPT_SEND } from '../../src/at/framing.ts';
+import { realClock } from '../../src/clock.ts';
+import { Fc41dModule, type ModuleOptions } from '../../src/device/module.ts';
+import { parseWorld, World } from '../../src/index.ts';
+import { startTcpTransport } from '../../src/transport/tcp.ts';
+import { AtHost } from '../helpers/at-host.ts';
+
+export const T = 10_000;
+export const OK = '\r\nOK\r\n';
+export const ERROR = '\r\nERROR\r\n';
+export const PROMPT = PROMPT_SEND.toString('latin1');
+export const CONNECT = PROMPT_CONNECT.toString('latin1');
+export const tick = () => new Promise((r) => setImmediate(r));
+
+/** Line endings real hosts use. */
+export const ENDINGS = { CR: '\r', CRLF: '\r\n', CRCR: '\r\r' } as const;
+
+export class Session implements TransparentSession {
+  open = true;
+  chunks: Buffer[] = [];
+  fromHost(bytes: Buffer): void {
+    this.chunks.push(Buffer.from(bytes));
+  }
+  isOpen(): boolean {
+    return this.open;
+  }
+  get received(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/**
+ * An engine with test commands: `+X` (a line), `+N=<n>` (says n), `+SLOW` (waits for release()), `+SEND=<n>`
+ * (`> `, n bytes), `+UP=<n>` (`CONNECT`, n bytes), `+OPEN` (transparent), `O` (resume), and
+ * `+PUB=<n>,"<payload>"` whose payload is counted (n bytes).
+ */
+export async function engineRig(opts: Partial<EngineOptions> = {}) {
+  const state = { echo: false, urc: true, calls: [] as string[], payloads: [] as Buffer[], errors: [] as unknown[] };
+  const session = new Session();
+  const releases: (() => void)[] = [];
+  const dispatch: Dispatch = async (command, ctx) => {
+    state.calls.push(command.source);
+    switch (command.name) {
+      case '+X':
+        ctx.line('+X: 1');
+        return 'OK';
+      case '+N':
+        ctx.line(`+N: ${command.args[0]?.text}`);
+        return 'OK';
+      case '+SLOW':
+        await new Promise<void>((resolve) => releases.push(resolve));
+        return 'OK';
+      case '+SEND':
+      case '+UP': {
+        const prompt = command.name === '+SEND' ? PROMPT_SEND : PROMPT_CONNECT;
+        const r = await ctx.readData(Number(command.args[0].text), { prompt, idleTimeoutMs: 500 });
+        state.payloads.push(r.bytes);
+        ctx.line(`+GOT: ${r.bytes.toString('hex')}`);
+        return r.complete ? 'SEND OK' : 'SEND FAIL';
+      }
+      case '+PUB': {
+        const payload = command.args[1]?.bytes;
+        if (!payload) return 'ERROR';
+        state.payloads.push(payload);
+        ctx.line(`+PUB: ${payload.toString('hex')}`);
+        return 'OK';
+      }
+      case '+OPEN':
+        return ctx.enterTransparent(session);
+      case 'O':
+        return ctx.resumeTransparent() ? 'CONNECT' : 'NO CARRIER';
+      default:
+        return 'ERROR';
+    }
+  };
+  const stream = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, callback) {
+      engine.input(chunk);
+      callback();
+    },
+  });
+  const engine: AtEngine = new AtEngine({
+    dispatch,
+    countedPayload: (line) => {
+      const m = /\+PUB=(\d+),\s*$/i.exec(line);
+      return m ? Number(m[1]) : null;
+    },
+    output: (bytes) => stream.push(bytes),
+    echo: () => state.echo,
+    urcEnabled: () => state.urc,
+    clock: realClock,
+    guardMs: 100,
+    onHandlerError: (_command, error) => state.errors.push(error),
+    ...opts,
+  });
+  const host = new AtHost(stream);
+  engine.boot();
+  await host.expect('\r\nready\r\n');
+  return { engine, host, state, session, release: () => releases.shift()?.() };
+}
+
+/** Writes text (latin1) in one write, or one byte per write with a turn of the event loop between. */
+export async function writeAs(host: AtHost, text: string | Buffer, bytewise: boolean): Promise<void> {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
+  if (!bytewise) return host.write(bytes);
+  for (const b of bytes) {
+    host.write(Buffer.from([b]));
+    await tick();
+  }
+}
+
+/** A TCP server that records every byte it receives; `reply` is written to each new connection. */
+export async function recordingPeer() {
+  const sockets: Socket[] = [];
+  const chunks: Buffer[] = [];
+  const server = createServer((s) => {
+    sockets.push(s);
+    s.on('error', () => {});
+    s.on('data', (d: Buffer) => chunks.push(d));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    sockets,
+    get received(): Buffer {
+      return Buffer.concat(chunks);
+    },
+    clear: () => void chunks.splice(0),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A module (echo off, joined to an AP) driven over the real TCP transport. */
+export async function tcpModule(opts: Partial<ModuleOptions> = {}) {
+  const world = new World(parseWorld({ timeScale: 0.01, hosts: {}, accessPoints: [{ ssid: 'Office', security: 'OPEN' }] }));
+  const module = new Fc41dModule({ bootMs: 5, world, echo: false, guardMs: 100, ...opts });
+  const tcp = await startTcpTransport('127.0.0.1', 0, module);
+  const socket = connect(tcp.address.port, tcp.address.host);
+  socket.setNoDelay(true);
+  socket.on('error', () => {});
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const host = new AtHost(socket);
+  await host.expect('\r\nready\r\n', T);
+  host.send('AT+QSTAAPINFO=Office');
+  await host.expect('+QSTASTAT:GOT_IP\r\n', T);
+  await host.collect(20);
+  return {
+    module,
+    host,
+    socket,
+    at: (line: string) => host.command(line, T),
+    close: async () => {
+      socket.destroy();
+      module.dispose();
+      await tcp.close();
+    },
+  };
+}
