@@ -8,7 +8,8 @@
  * `t` is milliseconds since the trace started; `text` is the bytes decoded as latin1, so
  * `Buffer.from(text, 'latin1')` gives them back exactly. Input the module dropped (not
  * powered) carries `"dropped":true`; power changes are `{"dir":"info","power":"on"}` and
- * handler failures (emulator bugs) `{"dir":"info","fault":"<stack>"}`. Hosts coming and going
+ * handler failures (emulator bugs) `{"dir":"info","fault":"<stack>"}`; a provisioning page that
+ * cannot start `{"dir":"info","webcfgError":"<why>"}`. Hosts coming and going
  * (TCP) are `{"dir":"info","host":"connected"|"disconnected"|"refused","peer":"127.0.0.1:54321"}`
  * (a connect may add `"lost":<bytes>`), and output lost while no host was attached (beyond the
  * held 16 KiB) is `{"dir":"info","lost":<bytes>,"text":"…","reason":"…"}`.
@@ -50,6 +51,7 @@ export function openTrace(path: string): TraceFile {
       reject: ({ command, reason }) => write({ dir: 'info', reject: command.source, reason }),
       power: (power) => write({ dir: 'info', power }),
       webcfg: (url) => write({ dir: 'info', webcfg: url }),
+      webcfgError: (why) => write({ dir: 'info', webcfgError: why }),
       ota: (result) => write({ dir: 'info', ota: result }),
       fault: (error) => write({ dir: 'info', fault: error instanceof Error ? error.stack ?? error.message : String(error) }),
       host: ({ event, peer, lost }) => write({ dir: 'info', host: event, peer, ...(lost ? { lost } : {}) }),

@@ -104,6 +104,8 @@ export const PAYLOAD_IDLE_MS = 5000;
 /** The same after a write that ended in `"` CR inside the payload, as a complete line would. */
 export const PAYLOAD_ENDED_MS = 100;
 
+const LF = 0x0a;
+
 type Mode = 'command' | 'data' | 'transparent';
 
 interface DataCollector {
@@ -251,12 +253,17 @@ export class AtEngine {
   private readLine(bytes: Buffer): void {
     this.tail.note(bytes[0]);
     const read = this.reader.read(bytes);
+    let used = read.used;
+    // The LF of a CRLF that came with its line is taken (and echoed) with it, before the answer,
+    // as a module echoing bytes as they arrive would: an echo never leaves a stray LF after `OK`.
+    const lf = read.line !== undefined && !read.again && bytes[used] === LF;
+    if (lf) used++;
     // Echo is per read, not per byte: the same bytes in one write rather than many.
-    if (this.opts.echo() && read.used > 0) this.opts.output(Buffer.from(bytes.subarray(0, read.used)), { kind: 'echo' });
+    if (this.opts.echo() && used > 0) this.opts.output(Buffer.from(bytes.subarray(0, used)), { kind: 'echo' });
     // A view, not a copy: copying the rest at every CR made many short lines in one write quadratic.
-    if (read.used < bytes.length) this.pending.unshift(bytes.subarray(read.used));
+    if (used < bytes.length) this.pending.unshift(bytes.subarray(used));
     if (read.again && read.again.length > 0) this.pending.unshift(read.again);
-    if (read.line) this.endOfLine(read.line);
+    if (read.line) this.endOfLine(read.line, lf);
     else if (this.urcs.length > 0) this.flushUrcs(); // held during a counted payload that has now closed
   }
 
@@ -268,9 +275,10 @@ export class AtEngine {
     this.endOfLine(line);
   }
 
-  private endOfLine(line: Line): void {
+  private endOfLine(line: Line, lfTaken = false): void {
     // The byte after a command line's CR may be the rest of its terminator (LF, or a host's second CR).
     if (!line.empty) this.tail.open();
+    if (lfTaken) this.tail.note(LF);
     this.busy = true;
     this.runLine(line).catch((error) => this.opts.onHandlerError?.(null, error));
   }

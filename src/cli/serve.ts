@@ -13,6 +13,10 @@
  *   fc41d: module <i> host connected from <host>:<port>[ (<n> bytes of output were lost while no host was connected)]
  *   fc41d: module <i> host disconnected from <host>:<port>
  *   fc41d: module <i> host refused from <host>:<port> (another host is connected)
+ * and trouble that does not stop the process:
+ *   fc41d: module <i> webcfg failed: <why>      (AT+QWEBCFG's page cannot start, e.g. port taken)
+ *   fc41d: module <i> fault: <error>            (an emulator bug; the command answered ERROR)
+ *   fc41d: internal error, kept running: <error>
  */
 import type { Fc41dModule } from '../device/module.ts';
 import type { HostChange } from '../transport/host-port.ts';
@@ -72,7 +76,13 @@ export async function serve(opts: ServeOptions): Promise<void> {
   for (const module of modules) {
     module.on('webcfg', (url) => say(`${module.label} webcfg ${url ?? 'stopped'}`));
     module.on('host', (change) => warn(describeHost(module.label, change)));
+    module.on('webcfgError', (why) => warn(`${module.label} webcfg failed: ${why}`));
+    module.on('fault', (error) => warn(`${module.label} fault: ${describeError(error)}`));
   }
+  // The last guard: a bug that escaped every module's own (background.ts) is reported, and the
+  // other modules of --count N keep running rather than dying with it.
+  process.on('unhandledRejection', (error) => warn(`internal error, kept running: ${describeError(error)}`));
+  process.on('uncaughtException', (error) => warn(`internal error, kept running: ${describeError(error)}`));
 
   const transports: { close(): Promise<void> }[] = [];
   const where: string[] = []; // printed once the signal handlers are in place
@@ -129,6 +139,10 @@ async function startTransports(
     where.push(`${module.label} listening on tcp ${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`);
   }
   return where;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 /** Module i uses BASE+i: the last one must still be a port. */

@@ -147,6 +147,19 @@ test('echo sends each byte back as it is read, CR included, before the answer', 
   assert.equal(await host.collect(30), '\r');
 });
 
+test('echo: the LF of a CRLF written with its line is echoed with it, before the answer, never after OK', async () => {
+  const { host, state } = await rig();
+  state.echo = true;
+  for (let i = 0; i < 3; i++) {
+    host.write('AT\r\n');
+    assert.equal(await host.expect(OK), 'AT\r\n' + OK);
+  }
+  host.write('AT\r\nAT+X\r\n');
+  assert.equal(await host.expect(OK), 'AT\r\n' + OK);
+  assert.equal(await host.expect(OK), 'AT+X\r\n\r\n+X: 1\r\n' + OK);
+  assert.equal(await host.collect(30), '');
+});
+
 test('an overlong line is answered ERROR without being dispatched, and the next line works', async () => {
   const { host, state } = await rig();
   const over = 'AT+LEN=' + 'x'.repeat(MAX_LINE_BYTES - 'AT+LEN='.length + 1);
