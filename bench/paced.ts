@@ -8,13 +8,12 @@
  * - the host's measured rate under the flood against the line rate: the error should be ~0.
  * Medians of the rounds.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, openSocket, server, until } from './setup.ts';
+import { median, openSocket, server, spawnServe, until } from './setup.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -38,20 +37,8 @@ function rss(pid: number): number {
 async function round(kind: 'flood' | 'trickle', worldPath: string): Promise<Round> {
   const peers: Socket[] = [];
   const peerServer = await server((s) => peers.push(s));
-  const bin = fileURLToPath(new URL('../bin/fc41d.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'serve', '--tcp', '127.0.0.1:0', '--world', worldPath, '--pace', '--echo', 'off'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const { child, port } = await spawnServe(['--world', worldPath, '--pace', '--echo', 'off']);
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (b: Buffer) => {
-        out += b.toString();
-        const m = /listening on tcp 127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      child.once('exit', (code) => reject(new Error(`fc41d serve exited ${code}`)));
-    });
     const host = await openSocket(port);
     await until(host, '\r\nready\r\n');
     const joined = until(host, '+QSTASTAT:GOT_IP\r\n');

@@ -1,5 +1,6 @@
 /** Shared bench scaffolding: a module with an address behind the TCP transport, and a peer server. */
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -114,6 +115,22 @@ export function report(what: string, rate: number, baseRate: number, unit: strin
   console.log(`${what}: ${rate.toFixed(1)} ${unit} vs ${base} ${baseRate.toFixed(1)} ${unit}, ratio ${ratio.toFixed(2)}${goal}`);
 }
 
+/** `fc41d serve --tcp 127.0.0.1:0 …args` in its own process, once it says where it listens. */
+export async function spawnServe(args: string[], stderr: 'inherit' | 'ignore' = 'ignore'): Promise<{ child: ChildProcessByStdio<null, Readable, null>; port: number }> {
+  const bin = fileURLToPath(new URL('../bin/fc41d.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'serve', '--tcp', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', stderr] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on tcp 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`fc41d serve exited ${code}`)));
+  });
+  return { child, port };
+}
+
 /**
  * The same, with the module in its own `fc41d serve` process, as a host would use it: the
  * bench process then does the host's and the peer's work and the emulator only its own, so
@@ -124,17 +141,7 @@ export async function spawnedModuleWithAddress(): Promise<Omit<BenchModule, 'mod
   const dir = mkdtempSync(join(tmpdir(), 'fc41d-bench-'));
   const worldPath = join(dir, 'world.json');
   writeFileSync(worldPath, JSON.stringify({ timeScale: 0, accessPoints: [{ ssid: 'Bench', security: 'OPEN' }] }));
-  const bin = fileURLToPath(new URL('../bin/fc41d.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'serve', '--tcp', '127.0.0.1:0', '--world', worldPath], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /listening on tcp 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`fc41d serve exited ${code}`)));
-  });
+  const { child, port } = await spawnServe(['--world', worldPath, '--echo', 'off'], 'inherit');
   const host = await openSocket(port);
   const command = await joinBench(host);
   return {

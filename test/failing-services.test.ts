@@ -21,6 +21,7 @@ import type { CommandSpec } from '../src/commands/registry.ts';
 import type { Fc41dModule } from '../src/device/module.ts';
 import { createModule, parseWorld, World } from '../src/index.ts';
 import { AtHost } from './helpers/at-host.ts';
+import { noProcessErrors } from './helpers/process-errors.ts';
 
 const T = 10_000;
 const dir = mkdtempSync(join(tmpdir(), 'fc41d-failing-'));
@@ -183,22 +184,6 @@ async function rejoin(rig: Rig): Promise<void> {
   if (rig.module.wifi.hasIp()) return;
   await drive(rig, 'AT+QSTAAPINFO=Office');
   for (let i = 0; i < 20 && !rig.module.wifi.hasIp(); i++) await sleep(5);
-}
-
-/** Collects unhandled rejections and uncaught exceptions while `run` runs; none may come. */
-async function noProcessErrors(run: () => Promise<void>): Promise<void> {
-  const errors: unknown[] = [];
-  const onError = (error: unknown) => errors.push(error);
-  process.on('unhandledRejection', onError);
-  process.on('uncaughtException', onError);
-  try {
-    await run();
-    await sleep(100); // late rejections
-  } finally {
-    process.off('unhandledRejection', onError);
-    process.off('uncaughtException', onError);
-  }
-  assert.deepEqual(errors, [], 'no unhandled rejection or uncaught exception');
 }
 
 /** A module in the failing world with the provisioning page's port taken; `breakFlash` makes every save throw. */

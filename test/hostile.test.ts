@@ -12,6 +12,7 @@ import { type CommandSpec, Registry } from '../src/commands/registry.ts';
 import type { ExecContext } from '../src/at/engine.ts';
 import { createModule, type ModuleOptions } from '../src/index.ts';
 import { AtHost } from './helpers/at-host.ts';
+import { prng } from '../scripts/hostile-lines.ts';
 
 const ERROR = '\r\nERROR\r\n';
 
@@ -38,18 +39,6 @@ async function assertAlive(m: Awaited<ReturnType<typeof start>>, why: string): P
   assert.equal((await m.host.command('AT')).final, 'OK', `AT after ${why}`);
   assert.equal(m.module.state, 'on', `powered after ${why}`);
   assert.deepEqual(m.faults, [], `no handler fault after ${why}`);
-}
-
-/** mulberry32: small, seedable, good enough to pick bytes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Fragments that reach deeper than pure noise; no QRST/QDEEPSLEEP, which would (rightly) stop answering.

@@ -3,14 +3,13 @@
  * the FC41D's commands. Exact bytes are checked here; transcripts only check lines.
  */
 import assert from 'node:assert/strict';
-import { Duplex } from 'node:stream';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AtEngine, type Dispatch, type EngineOptions, type TransparentSession } from '../../src/at/engine.ts';
+import { type Dispatch, type EngineOptions, type TransparentSession } from '../../src/at/engine.ts';
 import { MAX_LINE_BYTES, PROMPT_SEND } from '../../src/at/framing.ts';
-import { realClock } from '../../src/clock.ts';
 import { createModule } from '../../src/index.ts';
 import { AtHost } from '../helpers/at-host.ts';
+import { bootEngine } from './rig.ts';
 
 const GUARD_MS = 100;
 const OK = '\r\nOK\r\n';
@@ -75,26 +74,14 @@ async function rig(opts: Partial<EngineOptions> = {}) {
         return 'ERROR';
     }
   };
-  const stream = new Duplex({
-    read() {},
-    write(chunk: Buffer, _encoding, callback) {
-      engine.input(chunk);
-      callback();
-    },
-  });
-  const engine: AtEngine = new AtEngine({
+  const { engine, host } = await bootEngine({
     dispatch,
-    output: (bytes) => stream.push(bytes),
     echo: () => state.echo,
     urcEnabled: () => state.urc,
-    clock: realClock,
     guardMs: GUARD_MS,
     onHandlerError: (_command, error) => state.errors.push(error),
     ...opts,
   });
-  const host = new AtHost(stream);
-  engine.boot();
-  await host.expect('\r\nready\r\n');
   return { engine, host, state, session, release: () => release() };
 }
 

@@ -4,21 +4,19 @@
  * recording TCP peer.
  */
 import { Duplex } from 'node:stream';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { AtEngine, type Dispatch, type EngineOptions, type TransparentSession } from '../../src/at/engine.ts';
 import { PROMPT_CONNECT, PROMPT_SEND } from '../../src/at/framing.ts';
 import { realClock } from '../../src/clock.ts';
-import { Fc41dModule, type ModuleOptions } from '../../src/device/module.ts';
+import type { ModuleOptions } from '../../src/device/module.ts';
 import { parseWorld, World } from '../../src/index.ts';
-import { startTcpTransport } from '../../src/transport/tcp.ts';
 import { AtHost } from '../helpers/at-host.ts';
+import { recordingPeer, wired, writeAs } from '../helpers/wires.ts';
 
 export const T = 10_000;
 export const OK = '\r\nOK\r\n';
 export const ERROR = '\r\nERROR\r\n';
 export const PROMPT = PROMPT_SEND.toString('latin1');
 export const CONNECT = PROMPT_CONNECT.toString('latin1');
-export const tick = () => new Promise((r) => setImmediate(r));
 
 /** Line endings real hosts use. */
 export const ENDINGS = { CR: '\r', CRLF: '\r\n', CRCR: '\r\r' } as const;
@@ -81,6 +79,23 @@ export async function engineRig(opts: Partial<EngineOptions> = {}) {
         return 'ERROR';
     }
   };
+  const { engine, host } = await bootEngine({
+    dispatch,
+    countedPayload: (line) => {
+      const m = /\+PUB=(\d+),\s*$/i.exec(line);
+      return m ? Number(m[1]) : null;
+    },
+    echo: () => state.echo,
+    urcEnabled: () => state.urc,
+    guardMs: 100,
+    onHandlerError: (_command, error) => state.errors.push(error),
+    ...opts,
+  });
+  return { engine, host, state, session, release: () => releases.shift()?.() };
+}
+
+/** An engine (real clock unless given) booted behind an in-memory duplex that an AtHost talks through. */
+export async function bootEngine(opts: Omit<EngineOptions, 'output' | 'clock'> & Partial<Pick<EngineOptions, 'clock'>>) {
   const stream = new Duplex({
     read() {},
     write(chunk: Buffer, _encoding, callback) {
@@ -88,84 +103,22 @@ export async function engineRig(opts: Partial<EngineOptions> = {}) {
       callback();
     },
   });
-  const engine: AtEngine = new AtEngine({
-    dispatch,
-    countedPayload: (line) => {
-      const m = /\+PUB=(\d+),\s*$/i.exec(line);
-      return m ? Number(m[1]) : null;
-    },
-    output: (bytes) => stream.push(bytes),
-    echo: () => state.echo,
-    urcEnabled: () => state.urc,
-    clock: realClock,
-    guardMs: 100,
-    onHandlerError: (_command, error) => state.errors.push(error),
-    ...opts,
-  });
+  const engine: AtEngine = new AtEngine({ clock: realClock, ...opts, output: (bytes) => stream.push(bytes) });
   const host = new AtHost(stream);
   engine.boot();
   await host.expect('\r\nready\r\n');
-  return { engine, host, state, session, release: () => releases.shift()?.() };
+  return { engine, host };
 }
 
-/** Writes text (latin1) in one write, or one byte per write with a turn of the event loop between. */
-export async function writeAs(host: AtHost, text: string | Buffer, bytewise: boolean): Promise<void> {
-  const bytes = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
-  if (!bytewise) return host.write(bytes);
-  for (const b of bytes) {
-    host.write(Buffer.from([b]));
-    await tick();
-  }
-}
-
-/** A TCP server that records every byte it receives; `reply` is written to each new connection. */
-export async function recordingPeer() {
-  const sockets: Socket[] = [];
-  const chunks: Buffer[] = [];
-  const server = createServer((s) => {
-    sockets.push(s);
-    s.on('error', () => {});
-    s.on('data', (d: Buffer) => chunks.push(d));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    sockets,
-    get received(): Buffer {
-      return Buffer.concat(chunks);
-    },
-    clear: () => void chunks.splice(0),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
+export { recordingPeer, writeAs };
 
 /** A module (echo off, joined to an AP) driven over the real TCP transport. */
 export async function tcpModule(opts: Partial<ModuleOptions> = {}) {
   const world = new World(parseWorld({ timeScale: 0.01, hosts: {}, accessPoints: [{ ssid: 'Office', security: 'OPEN' }] }));
-  const module = new Fc41dModule({ bootMs: 5, world, echo: false, guardMs: 100, ...opts });
-  const tcp = await startTcpTransport('127.0.0.1', 0, module);
-  const socket = connect(tcp.address.port, tcp.address.host);
-  socket.setNoDelay(true);
-  socket.on('error', () => {});
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const host = new AtHost(socket);
-  await host.expect('\r\nready\r\n', T);
+  const w = await wired('tcp', { bootMs: 5, world, echo: false, guardMs: 100, ...opts }, T);
+  const host = w.host;
   host.send('AT+QSTAAPINFO=Office');
   await host.expect('+QSTASTAT:GOT_IP\r\n', T);
   await host.collect(20);
-  return {
-    module,
-    host,
-    socket,
-    at: (line: string) => host.command(line, T),
-    close: async () => {
-      socket.destroy();
-      module.dispose();
-      await tcp.close();
-    },
-  };
+  return { module: w.module, host, at: (line: string) => host.command(line, T), close: w.close };
 }

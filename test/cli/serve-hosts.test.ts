@@ -9,18 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { AtHost } from '../helpers/at-host.ts';
-import { Cli, cleanUp, cleanups, WAIT_MS } from '../helpers/cli.ts';
+import { Cli, cleanUp, cleanups, WAIT_MS, serveTcp } from '../helpers/cli.ts';
 
 const TEST = { timeout: 90_000 };
 const dir = mkdtempSync(join(tmpdir(), 'fc41d-serve-hosts-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(cleanUp);
 
-async function serve(...args: string[]): Promise<{ cli: Cli; port: number }> {
-  const cli = new Cli(['serve', '--tcp', '127.0.0.1:0', ...args]);
-  const m = await cli.waitFor(/^fc41d: module 0 listening on tcp 127\.0\.0\.1:(\d+)$/m);
-  return { cli, port: Number(m[1]) };
-}
 
 async function open(port: number): Promise<{ socket: Socket; host: AtHost; closed: Promise<void> }> {
   const socket = connect(port, '127.0.0.1');
@@ -36,7 +31,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 test('serve: a port probe (connect, close) does not eat ready; hosts are reported on stderr', TEST, async () => {
   const trace = join(dir, 'hosts.jsonl');
-  const { cli, port } = await serve('--trace', trace);
+  const { cli, port } = await serveTcp('--trace', trace);
   const probe = await open(port);
   const probePeer = `127.0.0.1:${probe.socket.localPort}`;
   probe.socket.destroy();
@@ -71,7 +66,7 @@ test('serve: a port probe (connect, close) does not eat ready; hosts are reporte
 });
 
 test('serve --reset-on-connect: every host reads a fresh ready; without --tcp it is refused', TEST, async () => {
-  const { port } = await serve('--reset-on-connect');
+  const { port } = await serveTcp('--reset-on-connect');
   for (let round = 0; round < 3; round++) {
     const c = await open(port);
     assert.equal(await c.host.expect('\r\nready\r\n', WAIT_MS), '\r\nready\r\n', `host ${round}`);
@@ -89,7 +84,7 @@ test('serve --reset-on-connect: every host reads a fresh ready; without --tcp it
 
 test('serve --echo off / on: the module starts with that saved echo, also over an existing flash', TEST, async () => {
   const flash = join(dir, 'echo.json');
-  const off = await serve('--echo', 'off', '--flash', flash);
+  const off = await serveTcp('--echo', 'off', '--flash', flash);
   const a = await open(off.port);
   await a.host.expect('\r\nready\r\n', WAIT_MS);
   a.host.send('AT');
@@ -101,7 +96,7 @@ test('serve --echo off / on: the module starts with that saved echo, also over a
   await off.cli.stop();
   assert.equal(JSON.parse(readFileSync(flash, 'utf8')).system.echo, false);
 
-  const on = await serve('--echo', 'on', '--flash', flash);
+  const on = await serveTcp('--echo', 'on', '--flash', flash);
   const b = await open(on.port);
   await b.host.expect('\r\nready\r\n', WAIT_MS);
   b.host.send('AT');

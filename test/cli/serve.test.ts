@@ -7,7 +7,7 @@ import { Duplex } from 'node:stream';
 import { after, afterEach, test } from 'node:test';
 import { ReadStream } from 'node:tty';
 import { AtHost } from '../helpers/at-host.ts';
-import { Cli, cleanUp, cleanups, host, WAIT_MS } from '../helpers/cli.ts';
+import { Cli, cleanUp, cleanups, host, WAIT_MS, serveTcp } from '../helpers/cli.ts';
 
 const TEST = { timeout: 90_000 };
 
@@ -15,16 +15,10 @@ const dir = mkdtempSync(join(tmpdir(), 'fc41d-serve-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(cleanUp);
 
-/** Starts `fc41d serve` on an ephemeral port; returns it with the port it printed. */
-async function serve(...args: string[]): Promise<{ cli: Cli; port: number }> {
-  const cli = new Cli(['serve', '--tcp', '127.0.0.1:0', ...args]);
-  const m = await cli.waitFor(/^fc41d: module 0 listening on tcp 127\.0\.0\.1:(\d+)$/m);
-  return { cli, port: Number(m[1]) };
-}
 
 test('serve: ready, AT, version, MAC and ERROR over TCP; --trace records both ways; SIGTERM exits 0', TEST, async () => {
   const trace = join(dir, 'trace.jsonl');
-  const { cli, port } = await serve('--trace', trace);
+  const { cli, port } = await serveTcp('--trace', trace);
   const h = await host(port);
   // A factory module echoes (FIDELITY.md); ATE0 turns it off as on the real one.
   h.send('AT');
@@ -53,7 +47,7 @@ test('serve: ready, AT, version, MAC and ERROR over TCP; --trace records both wa
 
 test('serve: AT+QECHO=0 and AT+QECHO=1 survive AT+QRST and a restart with the same --flash', TEST, async () => {
   const flash = join(dir, 'flash.json');
-  const first = await serve('--flash', flash);
+  const first = await serveTcp('--flash', flash);
   const a = await host(first.port);
   a.send('AT+QECHO=0');
   assert.equal(await a.expect('\r\nOK\r\n', WAIT_MS), 'AT+QECHO=0\r\r\nOK\r\n', 'factory echo is on');
@@ -64,7 +58,7 @@ test('serve: AT+QECHO=0 and AT+QECHO=1 survive AT+QRST and a restart with the sa
   assert.equal(await a.expect('\r\nOK\r\n', WAIT_MS), '\r\nOK\r\n', 'echo stays off after AT+QRST');
   assert.equal((await first.cli.stop()).code, 0);
 
-  const second = await serve('--flash', flash);
+  const second = await serveTcp('--flash', flash);
   const b = await host(second.port);
   b.send('AT');
   assert.equal(await b.expect('\r\nOK\r\n', WAIT_MS), '\r\nOK\r\n', 'echo stays off after a restart');
@@ -78,7 +72,7 @@ test('serve: AT+QECHO=0 and AT+QECHO=1 survive AT+QRST and a restart with the sa
 });
 
 test('serve: SIGUSR1 wakes the module from AT+QDEEPSLEEP (§2.1.10)', TEST, async () => {
-  const { cli, port } = await serve();
+  const { cli, port } = await serveTcp();
   const h = await host(port);
   assert.equal((await h.command('AT+QDEEPSLEEP', WAIT_MS)).final, 'OK');
   cli.proc.kill('SIGUSR1');
@@ -90,7 +84,7 @@ test('serve: SIGUSR1 wakes the module from AT+QDEEPSLEEP (§2.1.10)', TEST, asyn
 test('serve --world prints the file; a bad world file exits 2 naming it', TEST, async () => {
   const world = join(dir, 'world.json');
   writeFileSync(world, '{"accessPoints": []}');
-  const { cli } = await serve('--world', world);
+  const { cli } = await serveTcp('--world', world);
   await cli.waitFor(new RegExp(`^fc41d: world ${world.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   await cli.stop();
 

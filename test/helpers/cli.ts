@@ -58,6 +58,13 @@ export class Cli {
   }
 }
 
+/** Starts `fc41d serve` on an ephemeral TCP port; returns it with the port module 0 listens on. */
+export async function serveTcp(...args: string[]): Promise<{ cli: Cli; port: number }> {
+  const cli = new Cli(['serve', '--tcp', '127.0.0.1:0', ...args]);
+  const m = await cli.waitFor(/^fc41d: module 0 listening on tcp 127\.0\.0\.1:(\d+)$/m);
+  return { cli, port: Number(m[1]) };
+}
+
 /** Connects a host and waits for the module's `ready`. */
 export async function host(port: number): Promise<AtHost> {
   const socket = connect(port, '127.0.0.1');

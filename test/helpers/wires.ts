@@ -3,7 +3,7 @@
  * behaviour test can run unchanged over every transport, as MQTT.js runs one suite per transport.
  */
 import { constants, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
@@ -21,8 +21,6 @@ export const WIRES: readonly WireKind[] = ['in-process', 'tcp', 'pty'];
 export interface Wired {
   module: Fc41dModule;
   host: AtHost;
-  /** Writes the bytes one per write, letting the wire carry each on its own. */
-  writeBytewise(bytes: string | Buffer): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,16 +53,45 @@ export async function wired(kind: WireKind, opts: ModuleOptions, timeoutMs = 10_
   return {
     module,
     host,
-    writeBytewise: async (bytes) => {
-      for (const b of typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes) {
-        host.write(Buffer.of(b));
-        await tick();
-      }
-    },
     close: async () => {
       stream.destroy();
       module.dispose();
       for (const fn of closers.reverse()) await fn();
     },
+  };
+}
+
+/** Writes text (latin1) in one write, or one byte per write with a turn of the event loop between. */
+export async function writeAs(host: AtHost, text: string | Buffer, bytewise: boolean): Promise<void> {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
+  if (!bytewise) return host.write(bytes);
+  for (const b of bytes) {
+    host.write(Buffer.of(b));
+    await tick();
+  }
+}
+
+/** A TCP server that records every byte it receives, from all its connections in turn. */
+export async function recordingPeer() {
+  const sockets: Socket[] = [];
+  const chunks: Buffer[] = [];
+  const server = createServer((s) => {
+    sockets.push(s);
+    s.on('error', () => {});
+    s.on('data', (d: Buffer) => chunks.push(d));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    sockets,
+    get received(): Buffer {
+      return Buffer.concat(chunks);
+    },
+    clear: () => void chunks.splice(0),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

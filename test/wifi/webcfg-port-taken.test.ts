@@ -5,6 +5,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { after, before, test } from 'node:test';
 import { createModule, parseWorld, World } from '../../src/index.ts';
 import { AtHost } from '../helpers/at-host.ts';
+import { noProcessErrors } from '../helpers/process-errors.ts';
 
 let blocker: Server;
 let takenPort: number;
@@ -14,22 +15,6 @@ before(async () => {
   takenPort = (blocker.address() as AddressInfo).port;
 });
 after(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
-
-/** Fails the test on any unhandled rejection or uncaught exception while `run` runs. */
-async function noProcessErrors(run: () => Promise<void>): Promise<void> {
-  const errors: unknown[] = [];
-  const onError = (error: unknown) => errors.push(error);
-  process.on('unhandledRejection', onError);
-  process.on('uncaughtException', onError);
-  try {
-    await run();
-    await new Promise((resolve) => setTimeout(resolve, 50)); // let late rejections surface
-  } finally {
-    process.off('unhandledRejection', onError);
-    process.off('uncaughtException', onError);
-  }
-  assert.deepEqual(errors, [], 'no unhandled rejection or uncaught exception');
-}
 
 async function start(webcfgPort: number) {
   const world = new World(parseWorld({ timeScale: 0.02, accessPoints: [{ ssid: 'Office', security: 'OPEN' }] }));
