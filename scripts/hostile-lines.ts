@@ -1,20 +1,28 @@
 /**
- * Hostile lines over a real TCP wire: bursts well over 1 MiB, each queued behind a slow command
+ * Hostile lines over a real wire (TCP, or the PTY device): bursts well over 1 MiB, each queued behind a slow command
  * (AT+QWSCAN), of random and malformed command
  * lines (random bytes, NUL, backspace, lone quotes, `+++` at odd places, overlong lines, every
  * line ending), with valid marker commands between them. After every burst the module must
  * have answered every marker exactly once (nothing glued, nothing lost), `AT` must get exactly
  * `\r\nOK\r\n`, and no handler may have faulted.
  *
- * `node --import tsx scripts/hostile-lines.ts [LINES] [SEED]` runs a million lines and prints
+ * `node --import tsx scripts/hostile-lines.ts [LINES] [SEED] [tcp|pty]` runs a million lines and prints
  * the figures; test/hostile-lines.test.ts runs a smaller number through the same code.
  */
-import { connect, type Socket } from 'node:net';
+import { constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { ReadStream } from 'node:tty';
 import { Fc41dModule } from '../src/device/module.ts';
+import { startPtyTransport } from '../src/transport/pty.ts';
 import { startTcpTransport } from '../src/transport/tcp.ts';
 
 export interface HostileRun {
   lines: number;
+  /** The wire: a TCP connection (default) or the PTY device, opened as a serial host would. */
+  wire?: 'tcp' | 'pty';
   seed: number;
   /** Bytes per burst; each burst is written as fast as the wire takes it. */
   burstBytes: number;
@@ -83,7 +91,7 @@ class StreamCounter {
   }
 }
 
-function waitFor(cond: () => boolean, socket: Socket, what: () => string, timeoutMs = 60_000): Promise<void> {
+function waitFor(cond: () => boolean, socket: Duplex, what: () => string, timeoutMs = 60_000): Promise<void> {
   return new Promise((resolve, reject) => {
     if (cond()) return resolve();
     const timer = setTimeout(() => {
@@ -104,9 +112,7 @@ export async function runHostileLines(run: HostileRun): Promise<HostileFigures> 
   const module = new Fc41dModule({ bootMs: 5, echo: false });
   let faults = 0;
   module.on('fault', () => faults++);
-  const tcp = await startTcpTransport('127.0.0.1', 0, module);
-  const socket = connect(tcp.address.port, tcp.address.host);
-  socket.setNoDelay(true);
+  const { socket, close } = await openWire(run.wire ?? 'tcp', module);
   const started = performance.now();
   let peakRss = process.memoryUsage().rss;
   const markers = new StreamCounter(MARKER_ANSWER);
@@ -121,7 +127,6 @@ export async function runHostileLines(run: HostileRun): Promise<HostileFigures> 
   });
   const answered = () => Math.max(markers.count, markersOld.count);
   try {
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     await waitFor(() => tail.includes('\r\nready\r\n'), socket, () => 'ready');
     const rand = prng(run.seed);
     let lines = 0;
@@ -178,14 +183,38 @@ export async function runHostileLines(run: HostileRun): Promise<HostileFigures> 
   } finally {
     socket.destroy();
     module.dispose();
-    await tcp.close();
+    await close();
   }
+}
+
+/** The host's end of the wire, connected; `close` stops the transport. */
+async function openWire(wire: 'tcp' | 'pty', module: Fc41dModule): Promise<{ socket: Duplex; close: () => Promise<void> }> {
+  if (wire === 'tcp') {
+    const tcp = await startTcpTransport('127.0.0.1', 0, module);
+    const socket = connect(tcp.address.port, tcp.address.host);
+    socket.setNoDelay(true);
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    return { socket, close: () => tcp.close() };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'fc41d-hostile-'));
+  const pty = await startPtyTransport(join(dir, 'tty'), module);
+  // O_NOCTTY: not our controlling terminal; the bridge made the pty raw.
+  const socket = new ReadStream(openSync(pty.path, constants.O_RDWR | constants.O_NOCTTY));
+  socket.on('error', () => {}); // EIO once the bridge is gone
+  return {
+    socket,
+    close: async () => {
+      await pty.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const lines = Number(process.argv[2] ?? 1_000_000);
   const seed = Number(process.argv[3] ?? Math.floor(Math.random() * 2 ** 32));
-  const figures = await runHostileLines({ lines, seed, burstBytes: 3 * 2 ** 20 });
+  const wire = process.argv[4] === 'pty' ? 'pty' : 'tcp';
+  const figures = await runHostileLines({ lines, seed, burstBytes: 3 * 2 ** 20, wire });
   console.log(JSON.stringify({ seed, ...figures, peakRssMiB: Math.round(figures.peakRssMiB) }));
   process.exit(figures.faults === 0 ? 0 : 1);
 }
