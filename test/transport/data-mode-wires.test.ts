@@ -2,9 +2,11 @@
  * Data mode as real drivers use it, over every wire (in-process, TCP, PTY), with each line
  * ending drivers use (`\r`, `\r\n`, `\r\r`), written at once or one byte per write
  * (FIDELITY.md "Data mode and the line terminator"): the peer receives exactly the payload,
- * a CR/LF after a counted body is ignored, inline payloads are counted, and the next command works.
+ * a CR/LF after a counted body is ignored, inline payloads are counted, the prompt form on a
+ * UDP SERVICE answers the last sender, and the next command works.
  */
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
 import { parseWorld, World } from '../../src/index.ts';
 import { splitLines } from '../helpers/at-host.ts';
@@ -94,6 +96,35 @@ for (const kind of WIRES) {
           }
         });
       }
+
+      test(`prompt form on a UDP SERVICE goes to the last sender (${endingName})`, async () => {
+        const w = await wired(kind, { bootMs: 5, echo: false, world: officeWorld() });
+        const udp = createSocket('udp4');
+        const got: Buffer[] = [];
+        udp.on('message', (m) => got.push(m));
+        await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+        try {
+          await sendLine(w, 'AT+QSTAAPINFO=Office', ending, false);
+          await w.host.expect('+QSTASTAT:GOT_IP\r\n', T);
+          await sendLine(w, 'AT+QIOPEN=2,"UDP SERVICE","127.0.0.1",0,5000,0', ending, false);
+          await w.host.expect('\r\n+QIOPEN: 2,0\r\n', T);
+          const at = w.module.net.info(2)?.hostEndpoint;
+          assert.ok(at, 'the UDP SERVICE listens on the host');
+          udp.send('ping', at.port, at.address);
+          await w.host.expect('+QIURC: "recv",2\r\n', T);
+          await sendLine(w, 'AT+QISEND=2,5', ending, true);
+          await w.host.expect('\r\n> ', T);
+          await writeAs(w.host, 'hello\r\n', false);
+          await w.host.expect('\r\nSEND OK\r\n', T);
+          await until(() => got.length > 0, 'the UDP peer to get the datagram');
+          assert.deepEqual(got.map((b) => b.toString('latin1')), ['hello']);
+          await sendLine(w, 'AT', ending, false);
+          assert.deepEqual(splitLines(await w.host.expect(/\r\n(OK|ERROR)\r\n/, T)), ['OK']);
+        } finally {
+          udp.close();
+          await w.close();
+        }
+      });
     }
   });
 }
