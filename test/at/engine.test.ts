@@ -5,85 +5,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Dispatch, type EngineOptions, type TransparentSession } from '../../src/at/engine.ts';
+import type { EngineOptions } from '../../src/at/engine.ts';
 import { MAX_LINE_BYTES, PROMPT_SEND } from '../../src/at/framing.ts';
 import { createModule } from '../../src/index.ts';
 import { AtHost } from '../helpers/at-host.ts';
-import { bootEngine } from './rig.ts';
+import { engineRig, ERROR, OK } from './rig.ts';
 
 const GUARD_MS = 100;
-const OK = '\r\nOK\r\n';
-const ERROR = '\r\nERROR\r\n';
 
-class Session implements TransparentSession {
-  open = true;
-  escapes = 0;
-  private chunks: Buffer[] = [];
-  fromHost(bytes: Buffer): void {
-    this.chunks.push(bytes);
-  }
-  isOpen(): boolean {
-    return this.open;
-  }
-  onEscape(): void {
-    this.escapes++;
-  }
-  get received(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-}
-
-/** An engine with a few test commands, wired to an in-memory duplex the AtHost talks through. */
-async function rig(opts: Partial<EngineOptions> = {}) {
-  const state = { echo: false, urc: true, calls: [] as string[], errors: [] as unknown[] };
-  const session = new Session();
-  let release = () => {};
-  const dispatch: Dispatch = async (command, ctx) => {
-    state.calls.push(command.source);
-    switch (command.name) {
-      case '+X':
-        ctx.line('+X: 1');
-        return 'OK';
-      case '+LEN':
-        ctx.line(`+LEN: ${command.source.length}`);
-        return 'OK';
-      case '+FAIL':
-        return 'ERROR';
-      case '+THROW':
-        throw new Error('handler bug');
-      case '+AFTERTHROW':
-        ctx.afterResponse(() => {
-          throw new Error('hook bug');
-        });
-        return 'OK';
-      case '+SLOW':
-        ctx.line('+SLOW: start');
-        await new Promise<void>((resolve) => (release = resolve));
-        ctx.line('+SLOW: end');
-        return 'OK';
-      case '+SEND': {
-        const r = await ctx.readData(Number(command.args[0].text), { prompt: PROMPT_SEND, idleTimeoutMs: 100 });
-        ctx.line(`+GOT: ${r.bytes.toString('hex')}`);
-        return r.complete ? 'SEND OK' : 'SEND FAIL';
-      }
-      case '+OPEN':
-        return ctx.enterTransparent(session);
-      case 'O':
-        return ctx.resumeTransparent() ? 'CONNECT' : 'NO CARRIER';
-      default:
-        return 'ERROR';
-    }
-  };
-  const { engine, host } = await bootEngine({
-    dispatch,
-    echo: () => state.echo,
-    urcEnabled: () => state.urc,
-    guardMs: GUARD_MS,
-    onHandlerError: (_command, error) => state.errors.push(error),
-    ...opts,
-  });
-  return { engine, host, state, session, release: () => release() };
-}
+/** The engine with the test commands of rig.ts; a short data-mode idle time for the timeout tests. */
+const rig = (opts: Partial<EngineOptions> = {}) => engineRig({ guardMs: GUARD_MS, ...opts }, { sendIdleMs: 100 });
 
 test('a line sent one byte per write is answered once, only after its CR', async () => {
   const { host } = await rig();

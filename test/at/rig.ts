@@ -23,6 +23,7 @@ export const ENDINGS = { CR: '\r', CRLF: '\r\n', CRCR: '\r\r' } as const;
 
 export class Session implements TransparentSession {
   open = true;
+  escapes = 0;
   chunks: Buffer[] = [];
   fromHost(bytes: Buffer): void {
     this.chunks.push(Buffer.from(bytes));
@@ -30,17 +31,22 @@ export class Session implements TransparentSession {
   isOpen(): boolean {
     return this.open;
   }
+  onEscape(): void {
+    this.escapes++;
+  }
   get received(): Buffer {
     return Buffer.concat(this.chunks);
   }
 }
 
 /**
- * An engine with test commands: `+X` (a line), `+N=<n>` (says n), `+SLOW` (waits for release()), `+SEND=<n>`
- * (`> `, n bytes), `+UP=<n>` (`CONNECT`, n bytes), `+OPEN` (transparent), `O` (resume), and
- * `+PUB=<n>,"<payload>"` whose payload is counted (n bytes).
+ * An engine with test commands: `+X` (a line), `+N=<n>` (says n), `+LEN` (its own length),
+ * `+FAIL` (ERROR), `+THROW` (a handler bug), `+AFTERTHROW` (a bug after the answer), `+SLOW`
+ * (`+SLOW: start`, waits for release(), `+SLOW: end`), `+SEND=<n>` (`> `, n bytes), `+UP=<n>`
+ * (`CONNECT`, n bytes), `+OPEN` (transparent), `O` (resume), and `+PUB=<n>,"<payload>"` whose
+ * payload is counted (n bytes). `sendIdleMs`: how long +SEND/+UP wait for the next byte.
  */
-export async function engineRig(opts: Partial<EngineOptions> = {}) {
+export async function engineRig(opts: Partial<EngineOptions> = {}, { sendIdleMs = 500 } = {}) {
   const state = { echo: false, urc: true, calls: [] as string[], payloads: [] as Buffer[], errors: [] as unknown[] };
   const session = new Session();
   const releases: (() => void)[] = [];
@@ -53,13 +59,27 @@ export async function engineRig(opts: Partial<EngineOptions> = {}) {
       case '+N':
         ctx.line(`+N: ${command.args[0]?.text}`);
         return 'OK';
+      case '+LEN':
+        ctx.line(`+LEN: ${command.source.length}`);
+        return 'OK';
+      case '+FAIL':
+        return 'ERROR';
+      case '+THROW':
+        throw new Error('handler bug');
+      case '+AFTERTHROW':
+        ctx.afterResponse(() => {
+          throw new Error('hook bug');
+        });
+        return 'OK';
       case '+SLOW':
+        ctx.line('+SLOW: start');
         await new Promise<void>((resolve) => releases.push(resolve));
+        ctx.line('+SLOW: end');
         return 'OK';
       case '+SEND':
       case '+UP': {
         const prompt = command.name === '+SEND' ? PROMPT_SEND : PROMPT_CONNECT;
-        const r = await ctx.readData(Number(command.args[0].text), { prompt, idleTimeoutMs: 500 });
+        const r = await ctx.readData(Number(command.args[0].text), { prompt, idleTimeoutMs: sendIdleMs });
         state.payloads.push(r.bytes);
         ctx.line(`+GOT: ${r.bytes.toString('hex')}`);
         return r.complete ? 'SEND OK' : 'SEND FAIL';
@@ -95,7 +115,7 @@ export async function engineRig(opts: Partial<EngineOptions> = {}) {
 }
 
 /** An engine (real clock unless given) booted behind an in-memory duplex that an AtHost talks through. */
-export async function bootEngine(opts: Omit<EngineOptions, 'output' | 'clock'> & Partial<Pick<EngineOptions, 'clock'>>) {
+async function bootEngine(opts: Omit<EngineOptions, 'output' | 'clock'> & Partial<Pick<EngineOptions, 'clock'>>) {
   const stream = new Duplex({
     read() {},
     write(chunk: Buffer, _encoding, callback) {
