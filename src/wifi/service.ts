@@ -34,17 +34,11 @@ export class WifiService {
     this.station = new Station(world, module.mac, { dhcp: () => this.dhcp, staticIp: () => this.staticIp, fault });
     this.softAp = new SoftAp(world, module.mac);
     this.station.on('status', (event) => module.urc(`+QSTASTAT:${event}`));
-    // A failure here is a bug: reported, never thrown into the module's power-up or reset.
-    const guarded = (work: () => void) => () => {
-      try {
-        work();
-      } catch (error) {
-        fault(error);
-      }
-    };
-    module.onReset(guarded(() => this.shutdown()));
+    // A failure here is a bug: reported, never thrown into the module's power-up or reset
+    // (the module runs each reset hook through background() too).
+    module.onReset(() => this.shutdown());
     module.on('power', (state) => {
-      if (state === 'on') guarded(() => this.boot())();
+      if (state === 'on') background(module, () => this.boot());
     });
   }
 
