@@ -71,7 +71,6 @@ export function buildModules(opts: ModuleSetOptions): ModuleSet {
           flashPath: opts.flash === undefined ? undefined : perModulePath(opts.flash, i, count),
           webcfgPort: perModulePort(opts.webcfgPort ?? 0, i),
           paceOutput: opts.pace,
-          echo: opts.echo,
         }),
       );
     }

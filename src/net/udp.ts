@@ -71,8 +71,9 @@ export class UdpLink implements Link {
     socket.on('error', (error) => this.onError(describeError(error)));
     socket.on('message', (message, rinfo) => {
       if (this.closed) return;
-      this.lastPeer = { address: rinfo.address, port: rinfo.port }; // also when the buffer has no room for it
-      if (!this.recv.pushDatagram(message, { address: rinfo.address, port: rinfo.port })) return;
+      const from = { address: rinfo.address, port: rinfo.port };
+      this.lastPeer = from; // also when the buffer has no room for the datagram
+      if (!this.recv.pushDatagram(message, from)) return;
       if (this.started) this.reports.data();
       else this.early = true;
     });

@@ -30,8 +30,7 @@ export class WifiService {
     readonly world: World,
     private readonly webcfgPort = 0,
   ) {
-    const fault = (error: unknown) => module.emit('fault', error);
-    this.station = new Station(world, module.mac, { dhcp: () => this.dhcp, staticIp: () => this.staticIp, fault });
+    this.station = new Station(world, module.mac, { dhcp: () => this.dhcp, staticIp: () => this.staticIp, faults: module });
     this.softAp = new SoftAp(world, module.mac);
     this.station.on('status', (event) => module.urc(`+QSTASTAT:${event}`));
     // A failure here is a bug: reported, never thrown into the module's power-up or reset

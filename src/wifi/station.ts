@@ -12,6 +12,7 @@
 import { EventEmitter } from 'node:events';
 import { type IpConfig } from '../world/ip.ts';
 import { type AccessPoint, RANGE_LIMIT_DBM, type World } from '../world/world.ts';
+import { background, type FaultSink } from '../device/background.ts';
 
 export type StaEvent = 'WLAN_CONNECTED' | 'WLAN_DISCONNECTED' | 'GOT_IP' | 'SCAN_NO_AP';
 export type StaState = 'down' | 'joining' | 'connected';
@@ -34,9 +35,9 @@ export interface StationConfig {
   staticIp(): IpConfig | null;
   /**
    * Where a failure of the station's background work (timers, world events, joins under way)
-   * goes: a bug, reported, never thrown at the world or the event loop.
+   * goes (the module's `fault` event): a bug, reported, never thrown at the world or the event loop.
    */
-  fault?(error: unknown): void;
+  faults: FaultSink;
 }
 
 export class Station extends EventEmitter<StationEvents> {
@@ -207,14 +208,9 @@ export class Station extends EventEmitter<StationEvents> {
     if (!cur && this.target && changed.ssid === this.target.ssid && this.retryTimer !== null) this.background(() => this.tryJoin());
   }
 
-  /** Work nobody waits for: its failure goes to `config.fault`, never to the caller or the event loop. */
-  private background(task: () => Promise<void> | void): void {
-    const report = (error: unknown) => this.config.fault?.(error);
-    try {
-      task()?.catch(report);
-    } catch (error) {
-      report(error);
-    }
+  /** Work nobody waits for: its failure goes to `config.faults`, never to the caller or the event loop. */
+  private background(task: () => unknown): void {
+    background(this.config.faults, task);
   }
 }
 
