@@ -60,9 +60,11 @@ test('a paced module holds output too, and the next host reads it at the line ra
   let text = '';
   module.attach((b) => void (text += b.toString('latin1')));
   module.urc('+QSTASTAT:GOT_IP');
+  const expected = '\r\n+QSTASTAT:WLAN_DISCONNECTED\r\n\r\n+QSTASTAT:GOT_IP\r\n';
+  // Paced byte by byte: wait for as many bytes as expected, not for a word inside the last line.
   const deadline = Date.now() + 2000;
-  while (!text.includes('GOT_IP') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  assert.equal(text, '\r\n+QSTASTAT:WLAN_DISCONNECTED\r\n\r\n+QSTASTAT:GOT_IP\r\n');
+  while (text.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(text, expected);
   module.dispose();
 });
 
