@@ -2,7 +2,8 @@
 import type { ExecContext } from '../at/engine.ts';
 import { PROMPT_SEND } from '../at/framing.ts';
 import type { Fc41dModule } from '../device/module.ts';
-import { type Endpoint, Result, type ResultCode, type SocketInfo, SocketState } from '../net/types.ts';
+import { type Endpoint, type SocketInfo, SocketState } from '../net/types.ts';
+import { Result, type ResultCode } from '../results/index.ts';
 import { decodeData, encodeData } from '../tcpip/encoding.ts';
 import { formatEndpoint } from '../tcpip/reports.ts';
 import type { IntParam } from './params.ts';

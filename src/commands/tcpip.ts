@@ -5,7 +5,8 @@
 import type { ExecContext } from '../at/engine.ts';
 import { background } from '../device/background.ts';
 import type { Fc41dModule } from '../device/module.ts';
-import { RESULT_DESCRIPTION, Result, SERVICE_TYPES, SocketState } from '../net/types.ts';
+import { SERVICE_TYPES, SocketState } from '../net/types.ts';
+import { RESULT_DESCRIPTION, Result } from '../results/index.ts';
 import { formatEndpoint } from '../tcpip/reports.ts';
 import type { Args, ParamSpec } from './params.ts';
 import { dataLine, hexScale, port, result, sendFromHost, socketId, stateLines } from './socket-common.ts';

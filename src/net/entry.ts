@@ -3,7 +3,8 @@ import type { Link } from './link.ts';
 import type { TcpListener } from './listener.ts';
 import { RecvBuffer } from './recv-buffer.ts';
 import { SendCounter } from './send-counter.ts';
-import { type AccessMode, type ResultCode, type Endpoint, type ServiceType, type SocketInfo, SocketState, type SocketStateValue } from './types.ts';
+import { type AccessMode, type Endpoint, type ServiceType, type SocketInfo, SocketState, type SocketStateValue } from './types.ts';
+import { type ResultCode } from '../results/index.ts';
 
 export interface Entry {
   readonly id: number;

@@ -7,7 +7,7 @@
 import { promises as dns } from 'node:dns';
 import type { World } from '../world/world.ts';
 import { describeError } from './link.ts';
-import { Result, type ResultCode } from './types.ts';
+import { Result, type ResultCode } from '../results/index.ts';
 
 export type Lookup = (name: string) => Promise<string>;
 

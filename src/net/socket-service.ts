@@ -25,22 +25,8 @@ import { type ConnectFn, connectTcp, HANDSHAKE_TIMEOUT_MS } from './tcp-client.t
 import { TcpLink } from './tcp-link.ts';
 import { secureTcp } from './tls-client.ts';
 import { openUdpClient, openUdpService, UdpLink } from './udp.ts';
-import {
-  type AccessMode,
-  type Endpoint,
-  type OpenKind,
-  type OpenRequest,
-  type Received,
-  type RecvCounters,
-  Result,
-  type ResultCode,
-  type SendCounters,
-  SERVICE_TYPES,
-  type SocketInfo,
-  type SocketService,
-  type SocketServiceEvents,
-  SocketState,
-} from './types.ts';
+import { type AccessMode, type Endpoint, type OpenKind, type OpenRequest, type Received, type RecvCounters, type SendCounters, SERVICE_TYPES, type SocketInfo, type SocketService, type SocketServiceEvents, SocketState } from './types.ts';
+import { Result, type ResultCode } from '../results/index.ts';
 
 export const DEFAULT_RECV_BUFFER_BYTES = 64 * 1024;
 export const DEFAULT_LISTEN_HOST = '127.0.0.1';

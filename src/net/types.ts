@@ -5,6 +5,7 @@
  * access modes' URCs, hex/text encoding and transparent mode.
  */
 import type { EventEmitter } from 'node:events';
+import type { ResultCode } from '../results/index.ts';
 import type { SslOpenRequest, TlsOptionsResult } from '../ssl/types.ts';
 
 /** 'SSL CLIENT': a TLS client of AT+QSSLOPEN (§2.4.3), opened with openSsl(), never with open(). */
@@ -18,32 +19,6 @@ export type AccessMode = 0 | 1 | 2;
 /** §2.3.3 <state>. */
 export const SocketState = { Initial: 0, Opening: 1, Connected: 2, Listening: 3, Closing: 4 } as const;
 export type SocketStateValue = (typeof SocketState)[keyof typeof SocketState];
-
-/** Chapter 5, Table 2: TCP/UDP/SSL result codes, and their descriptions for AT+QIGETERROR. */
-export const Result = {
-  OK: 0,
-  INVALID_PARAMETER: 550,
-  UNKNOWN_ERROR: 551,
-  MEMORY_NOT_ENOUGH: 552,
-  ID_IN_USE: 553,
-  ID_NOT_EXIST: 554,
-  ALLOCATE_FAILED: 555,
-  NOT_ALLOWED: 556,
-  NOT_SUPPORTED: 557,
-} as const;
-export type ResultCode = (typeof Result)[keyof typeof Result];
-
-export const RESULT_DESCRIPTION: Readonly<Record<ResultCode, string>> = {
-  0: 'Operation success',
-  550: 'Invalid parameter',
-  551: 'Unknown error',
-  552: 'Memory not enough',
-  553: 'Socket ID has been used',
-  554: 'Socket ID not exist',
-  555: 'Socket allocate failed',
-  556: 'Operation not allowed',
-  557: 'Operation not supported',
-};
 
 /** Socket ids 0–11, shared by TCP/UDP and SSL (FIDELITY.md). */
 export const MAX_SOCKETS = 12;

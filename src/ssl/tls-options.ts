@@ -5,7 +5,7 @@
  */
 import tls from 'node:tls';
 import { hostKind } from '../net/resolve.ts';
-import { Result } from '../net/types.ts';
+import { Result } from '../results/index.ts';
 import type { CertStore } from './cert-store.ts';
 import { ALL_CIPHER_SUITES, type SslContextConfig, type SslVersion, type TlsOptionsResult } from './types.ts';
 

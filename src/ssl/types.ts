@@ -5,7 +5,8 @@
  * The decisions behind the mapping to Node/OpenSSL are in docs/ssl-service.md.
  */
 import type tls from 'node:tls';
-import type { AccessMode, ResultCode } from '../net/types.ts';
+import type { AccessMode } from '../net/types.ts';
+import type { ResultCode } from '../results/index.ts';
 
 export const SSL_CONTEXTS = 6;
 

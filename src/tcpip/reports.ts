@@ -7,7 +7,8 @@
  */
 import type { Fc41dModule } from '../device/module.ts';
 import { background, type FaultSink } from '../device/background.ts';
-import { type Endpoint, Result, type ResultCode, type SocketService, type SocketServiceEvents } from '../net/types.ts';
+import { type Endpoint, type SocketService, type SocketServiceEvents } from '../net/types.ts';
+import { Result, type ResultCode } from '../results/index.ts';
 import { encodeData } from './encoding.ts';
 import { TransparentSocket } from './transparent.ts';
 

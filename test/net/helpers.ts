@@ -10,7 +10,8 @@ import net from 'node:net';
 import { afterEach } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { NetSockets, type NetSocketsDeps } from '../../src/net/socket-service.ts';
-import type { OpenRequest, ResultCode, SocketServiceEvents } from '../../src/net/types.ts';
+import type { OpenRequest, SocketServiceEvents } from '../../src/net/types.ts';
+import type { ResultCode } from '../../src/results/index.ts';
 import { parseWorld } from '../../src/world/schema.ts';
 import { World } from '../../src/world/world.ts';
 

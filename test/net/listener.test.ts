@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { describe, test } from 'node:test';
-import { Result, SocketState } from '../../src/net/types.ts';
+import { SocketState } from '../../src/net/types.ts';
+import { Result } from '../../src/results/index.ts';
 import type { NetSockets } from '../../src/net/socket-service.ts';
 import { defer, freePort, mustOpen, next, readAll, record, rig, sleep, tcpServer, until } from './helpers.ts';
 

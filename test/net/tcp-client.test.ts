@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { describe, test } from 'node:test';
-import { Result, SocketState } from '../../src/net/types.ts';
+import { SocketState } from '../../src/net/types.ts';
+import { Result } from '../../src/results/index.ts';
 import { blackHole, freePort, mustOpen, next, openedLog, readAll, record, rig, sleep, tcp, tcpEcho, tcpServer, until } from './helpers.ts';
 
 describe('TCP client: opening', () => {

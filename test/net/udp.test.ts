@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
-import { Result, SocketState } from '../../src/net/types.ts';
+import { SocketState } from '../../src/net/types.ts';
+import { Result } from '../../src/results/index.ts';
 import { defer, freePort, mustOpen, next, openedLog, rig, sleep, udpPeer, until } from './helpers.ts';
 
 describe('UDP client', () => {

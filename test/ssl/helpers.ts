@@ -9,7 +9,7 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import { Flash } from '../../src/device/flash.ts';
 import type { NetSockets } from '../../src/net/socket-service.ts';
-import type { ResultCode } from '../../src/net/types.ts';
+import type { ResultCode } from '../../src/results/index.ts';
 import { CertStore } from '../../src/ssl/cert-store.ts';
 import { SslContexts } from '../../src/ssl/contexts.ts';
 import { tlsOptions } from '../../src/ssl/tls-options.ts';

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
-import { Result, SocketState } from '../../src/net/types.ts';
+import { SocketState } from '../../src/net/types.ts';
+import { Result } from '../../src/results/index.ts';
 import { tlsOptions } from '../../src/ssl/tls-options.ts';
 import { mustOpen, next, openedLog, readAll, record, sleep, tcp, tcpEcho, tcpServer, until } from '../net/helpers.ts';
 import { pki } from './certs.ts';

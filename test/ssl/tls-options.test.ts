@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { describe, test } from 'node:test';
 import { Flash } from '../../src/device/flash.ts';
-import { Result } from '../../src/net/types.ts';
+import { Result } from '../../src/results/index.ts';
 import { CertStore } from '../../src/ssl/cert-store.ts';
 import { CIPHER_SUITES, LEGACY_SECLEVEL, tlsOptions } from '../../src/ssl/tls-options.ts';
 import { DEFAULT_SSL_CONTEXT, type SslContextConfig } from '../../src/ssl/types.ts';
