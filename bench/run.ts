@@ -5,8 +5,10 @@
 import { benchAtRoundTrip } from './at-roundtrip.ts';
 import { benchPaced } from './paced.ts';
 import { benchSocketCommands } from './socket-commands.ts';
+import { benchStartup } from './startup.ts';
 import { benchTransparent } from './transparent.ts';
 
+await benchStartup();
 await benchAtRoundTrip();
 await benchTransparent();
 await benchSocketCommands();

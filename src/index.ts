@@ -9,6 +9,14 @@ export type { HostPort, HostAttachment } from './transport/host-port.ts';
 export { World, RANGE_LIMIT_DBM, type AccessPoint, type AccessPointPatch } from './world/world.ts';
 export { parseWorld, type WorldConfig, type AccessPointInput } from './world/schema.ts';
 export { DEFAULT_WORLD, defaultWorld } from './world/default-world.ts';
+// The command groups: `module.service(wifi)` gives a module's Wi-Fi service (events `webcfg`,
+// `webcfgError`; deliverAirkiss()), `module.service(system)` its system service (event `ota`).
+export { FEATURES } from './features.ts';
+export type { Feature, FeatureHost } from './feature/feature.ts';
+export { system } from './system/feature.ts';
+export { wifi } from './wifi/feature.ts';
+export { tcpip } from './tcpip/feature.ts';
+export { ssl } from './ssl/feature.ts';
 
 export interface InProcessModule {
   /** The module: state, typed events (`output`, `input`, `line`, `reject`, `power`), wake(). */

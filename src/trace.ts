@@ -16,6 +16,9 @@
  */
 import { createWriteStream, openSync } from 'node:fs';
 import type { Fc41dModule, ModuleEvents } from './device/module.ts';
+import { system } from './system/feature.ts';
+import type { OtaResult } from './wifi/ota.ts';
+import { wifi } from './wifi/feature.ts';
 
 export interface Trace {
   /** Stops tracing and flushes the file. */
@@ -50,16 +53,25 @@ export function openTrace(path: string): TraceFile {
       output: (bytes, info) => write({ dir: 'out', text: bytes.toString('latin1'), kind: info.kind, line: info.line }),
       reject: ({ command, reason }) => write({ dir: 'info', reject: command.source, reason }),
       power: (power) => write({ dir: 'info', power }),
-      webcfg: (url) => write({ dir: 'info', webcfg: url }),
-      webcfgError: (why) => write({ dir: 'info', webcfgError: why }),
-      ota: (result) => write({ dir: 'info', ota: result }),
       fault: (error) => write({ dir: 'info', fault: error instanceof Error ? error.stack ?? error.message : String(error) }),
       host: ({ event, peer, lost }) => write({ dir: 'info', host: event, peer, ...(lost ? { lost } : {}) }),
       overflow: (bytes) => write({ dir: 'info', lost: bytes.length, text: bytes.toString('latin1'), reason: 'no host attached and the held output is full' }),
     };
     for (const [name, fn] of Object.entries(listeners)) module.on(name as keyof ModuleEvents, fn as never);
+    // What the features report by themselves (their services' events).
+    const wifiEvents = module.service(wifi);
+    const systemEvents = module.service(system);
+    const onWebcfg = (url: string | null) => write({ dir: 'info', webcfg: url });
+    const onWebcfgError = (why: string) => write({ dir: 'info', webcfgError: why });
+    const onOta = (result: OtaResult) => write({ dir: 'info', ota: result });
+    wifiEvents.on('webcfg', onWebcfg);
+    wifiEvents.on('webcfgError', onWebcfgError);
+    systemEvents.on('ota', onOta);
     detachers.push(() => {
       for (const [name, fn] of Object.entries(listeners)) module.off(name as keyof ModuleEvents, fn as never);
+      wifiEvents.off('webcfg', onWebcfg);
+      wifiEvents.off('webcfgError', onWebcfgError);
+      systemEvents.off('ota', onOta);
     });
   };
 

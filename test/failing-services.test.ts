@@ -22,6 +22,9 @@ import type { Fc41dModule } from '../src/device/module.ts';
 import { createModule, parseWorld, World } from '../src/index.ts';
 import { AtHost } from './helpers/at-host.ts';
 import { noProcessErrors } from './helpers/process-errors.ts';
+import { wifi } from '../src/wifi/feature.ts';
+import { tcpip } from '../src/tcpip/feature.ts';
+import { ssl } from '../src/ssl/feature.ts';
 
 const T = 10_000;
 const dir = mkdtempSync(join(tmpdir(), 'fc41d-failing-'));
@@ -181,16 +184,16 @@ async function assertAlive(rig: Rig, after: string): Promise<void> {
 
 /** Tries to get the station an address again (commands may have stopped it); failure is fine. */
 async function rejoin(rig: Rig): Promise<void> {
-  if (rig.module.wifi.hasIp()) return;
+  if (rig.module.service(wifi).hasIp()) return;
   await drive(rig, 'AT+QSTAAPINFO=Office');
-  for (let i = 0; i < 20 && !rig.module.wifi.hasIp(); i++) await sleep(5);
+  for (let i = 0; i < 20 && !rig.module.service(wifi).hasIp(); i++) await sleep(5);
 }
 
 /** A module in the failing world with the provisioning page's port taken; `breakFlash` makes every save throw. */
 async function failingModule(name: string): Promise<Rig & { breakFlash(): void }> {
   const flashDir = join(dir, name);
   mkdirSync(flashDir);
-  const m = createModule({ bootMs: 2, echo: false, guardMs: 20, world: failingWorld(), webcfgPort: portOf(portTaken), flashPath: join(flashDir, 'flash.json') });
+  const m = createModule({ bootMs: 2, echo: false, guardMs: 20, payloadIdleMs: 100, world: failingWorld(), webcfgPort: portOf(portTaken), flashPath: join(flashDir, 'flash.json') });
   const host = new AtHost(m.stream);
   await host.expect('\r\nready\r\n', T);
   const rig = {
@@ -281,10 +284,10 @@ function breakMethods(target: object, broken: (name: string) => (...args: unknow
 
 /** The services commands call, broken in the same way. */
 function breakServices(module: Fc41dModule, broken: (name: string) => (...args: unknown[]) => unknown, onlyAsync: boolean): void {
-  for (const service of [module.net, module.wifi.station, module.wifi.softAp, module.wifi, module.ssl.contexts, module.ssl.certs]) {
+  for (const service of [module.service(tcpip).net, module.service(wifi).station, module.service(wifi).softAp, module.service(wifi), module.service(ssl).contexts, module.service(ssl).certs]) {
     breakMethods(service, broken, [], onlyAsync);
   }
-  breakMethods(module.wifi.world, broken, ['audible', 'find', 'accessPoints', 'scaled'], onlyAsync);
+  breakMethods(module.service(wifi).world, broken, ['audible', 'find', 'accessPoints', 'scaled'], onlyAsync);
   if (!onlyAsync) module.flash.update = broken('update') as typeof module.flash.update;
 }
 

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { parseLine } from '../src/at/parse.ts';
 import type { ParamSpec } from '../src/commands/params.ts';
+import { declare } from '../src/commands/declare.ts';
 import { type CommandSpec, Registry } from '../src/commands/registry.ts';
 import type { ExecContext } from '../src/at/engine.ts';
 import { createModule, type ModuleOptions } from '../src/index.ts';
@@ -208,12 +209,14 @@ test('the probe generator covers string, hex and keyed parameters (checked again
   const size = { name: 'size', type: 'int', min: 1, max: 1460 } as const;
   const key = { name: 'setting', type: 'string', quoted: true } as const;
   const spec = (name: string, write: CommandSpec<null>['write']): CommandSpec<null> => ({ name, section: '-', summary: '-', write });
+  const { form, keyed } = declare<null>();
   const specs = [
-    spec('+S', { params: [ssid, mode], handler: never }),
-    spec('+H', { params: [uuid, n], handler: never }),
-    spec('+K', { key, variants: { size: { params: [size], handler: never } } }),
+    spec('+S', form([ssid, mode], never)),
+    spec('+H', form([uuid, n], never)),
+    spec('+K', keyed(key, { size: form([size], never) })),
   ];
-  const registry = new Registry<null>(specs);
+  const registry = new Registry();
+  registry.add(specs, null);
   const ctx = {} as ExecContext;
   let count = 0;
   for (const spec of specs) {
@@ -221,7 +224,7 @@ test('the probe generator covers string, hex and keyed parameters (checked again
       const parsed = parseLine(probe.line);
       if (!parsed.ok) continue;
       const rejects: string[] = [];
-      assert.equal(await registry.execute(parsed.commands[0], ctx, null, (r) => rejects.push(r.reason)), 'ERROR', probe.line);
+      assert.equal(await registry.execute(parsed.commands[0], ctx, (r) => rejects.push(r.reason)), 'ERROR', probe.line);
       assert.match(rejects.join(), probe.reason, probe.line);
       count++;
     }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { MAX_BAUD, MIN_BAUD } from '../src/commands/system.ts';
+import { MAX_BAUD, MIN_BAUD } from '../src/system/commands.ts';
 import { createModule, type ModuleOptions } from '../src/index.ts';
 import { AtHost } from './helpers/at-host.ts';
 

@@ -3,10 +3,10 @@
  * give a one-line message on stderr and exit code 2, never a stack trace.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { runConsole } from './console.ts';
+import type { ConsoleOptions } from './console.ts';
 import { MAX_MODULES } from './modules.ts';
 import { parseHostPort, parseIntIn, parseOnOff, UsageError } from './options.ts';
-import { makeOtaImage } from './ota-image.ts';
+import type { MakeOtaImageOptions } from './ota-image.ts';
 import { serve } from './serve.ts';
 
 const EXIT_USAGE = 2;
@@ -70,7 +70,8 @@ program
   .option('--world <path>', 'the simulated world, a JSON file (default: the embedded world)')
   .option('--trace <path>', 'append every byte in and out as JSON lines')
   .addOption(echoOption())
-  .action(runConsole);
+  // Loaded when used: `serve`, whose start-up is timed (bench/startup.ts), skips node:readline.
+  .action(async (opts: ConsoleOptions) => (await import('./console.ts')).runConsole(opts));
 
 program
   .command('ota-image')
@@ -78,15 +79,14 @@ program
   .requiredOption('--version <version>', 'the firmware version AT+QVERSION reports after the update, e.g. FC41DAAR03A10')
   .requiredOption('--out <path>', 'write the image to this file')
   .option('--payload <file>', 'the firmware bytes (default: bytes derived from the version)')
-  .action(makeOtaImage);
+  .action(async (opts: MakeOtaImageOptions) => (await import('./ota-image.ts')).makeOtaImage(opts));
 
-try {
-  await program.parseAsync();
-} catch (e) {
+// No top-level await: the build bundles this file as CommonJS (scripts/build.mjs).
+program.parseAsync().catch((e: unknown) => {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : EXIT_USAGE); // commander printed why
   if (e instanceof UsageError) {
     console.error(`fc41d: ${e.message}`);
     process.exit(EXIT_USAGE);
   }
   throw e;
-}
+});

@@ -23,6 +23,7 @@ import type { HostChange } from '../transport/host-port.ts';
 import { startPtyTransport } from '../transport/pty.ts';
 import { startTcpTransport } from '../transport/tcp.ts';
 import { buildModules, perModulePath, perModulePort } from './modules.ts';
+import { wifi } from '../wifi/feature.ts';
 import { type HostAndPort, UsageError } from './options.ts';
 
 export interface ServeOptions {
@@ -74,9 +75,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   say(`world ${set.worldSource}`);
   say(`world has ${aps} access point${aps === 1 ? '' : 's'}`);
   for (const module of modules) {
-    module.on('webcfg', (url) => say(`${module.label} webcfg ${url ?? 'stopped'}`));
+    module.service(wifi).on('webcfg', (url) => say(`${module.label} webcfg ${url ?? 'stopped'}`));
     module.on('host', (change) => warn(describeHost(module.label, change)));
-    module.on('webcfgError', (why) => warn(`${module.label} webcfg failed: ${why}`));
+    module.service(wifi).on('webcfgError', (why) => warn(`${module.label} webcfg failed: ${why}`));
     module.on('fault', (error) => warn(`${module.label} fault: ${describeError(error)}`));
   }
   // The last guard: a bug that escaped every module's own (background.ts) is reported, and the

@@ -5,8 +5,9 @@
 import { isIPv4 } from 'node:net';
 import type { RawArg } from '../at/parse.ts';
 
-interface ParamBase {
-  name: string;
+interface ParamBase<N extends string> {
+  /** The manual's name for it; handlers ask `Args` for it by this name. */
+  name: N;
   /** May be left off at the end of the line (or left empty); then `default` applies. */
   optional?: boolean;
   /** Overrides the generated `=?` text for this parameter. */
@@ -14,7 +15,7 @@ interface ParamBase {
 }
 
 /** "Integer type". `values` lists the allowed values; otherwise `min`..`max`. */
-export interface IntParam extends ParamBase {
+export interface IntParam<N extends string = string> extends ParamBase<N> {
   type: 'int';
   min?: number;
   max?: number;
@@ -23,7 +24,7 @@ export interface IntParam extends ParamBase {
 }
 
 /** "Hex integer type. Start with 0x." */
-export interface HexParam extends ParamBase {
+export interface HexParam<N extends string = string> extends ParamBase<N> {
   type: 'hex';
   min?: number;
   max?: number;
@@ -36,7 +37,7 @@ export interface HexParam extends ParamBase {
  * unquoted parameter has its quotes removed (see docs/at-engine.md).
  * Lengths are in bytes of UTF-8, as the manual's "Unit: byte".
  */
-export interface StringParam extends ParamBase {
+export interface StringParam<N extends string = string> extends ParamBase<N> {
   type: 'string';
   quoted: boolean;
   minLength?: number;
@@ -57,45 +58,54 @@ export interface StringParam extends ParamBase {
 export type ParamSpec = IntParam | HexParam | StringParam;
 export type ArgValue = number | string | Buffer | undefined;
 
-/** Validated arguments by parameter name; absent optional ones hold their default. */
-export class Args {
+/** The names a declaration gives its parameters, by kind: what a handler may ask `Args` for. */
+export type ParamName<P extends readonly ParamSpec[]> = P[number]['name'];
+export type IntName<P extends readonly ParamSpec[]> = Extract<P[number], { type: 'int' | 'hex' }>['name'];
+export type StrName<P extends readonly ParamSpec[]> = Extract<P[number], { type: 'string' }>['name'];
+
+/**
+ * Validated arguments by parameter name; absent optional ones hold their default. Typed from the
+ * declaration (`P`): asking for a name the form does not declare, or an integer by a string
+ * parameter's name, fails the typecheck (declare parameters with literal names: see declare.ts).
+ */
+export class Args<P extends readonly ParamSpec[] = readonly ParamSpec[]> {
   constructor(private readonly values: ReadonlyMap<string, ArgValue>, private readonly given: ReadonlySet<string>) {}
-  int(name: string): number {
+  int(name: IntName<P>): number {
     const v = this.values.get(name);
     if (typeof v !== 'number') throw new Error(`parameter ${name} is not an integer`);
     return v;
   }
-  str(name: string): string {
+  str(name: StrName<P>): string {
     const v = this.values.get(name);
     if (typeof v !== 'string') throw new Error(`parameter ${name} is not a string`);
     return v;
   }
-  optInt(name: string): number | undefined {
+  optInt(name: IntName<P>): number | undefined {
     const v = this.values.get(name);
     return typeof v === 'number' ? v : undefined;
   }
-  optStr(name: string): string | undefined {
+  optStr(name: StrName<P>): string | undefined {
     const v = this.values.get(name);
     return typeof v === 'string' ? v : undefined;
   }
   /** A counted payload's raw bytes. */
-  optBytes(name: string): Buffer | undefined {
+  optBytes(name: StrName<P>): Buffer | undefined {
     const v = this.values.get(name);
     return Buffer.isBuffer(v) ? v : undefined;
   }
   /** Whether the host gave this parameter (rather than a default applying). */
-  has(name: string): boolean {
+  has(name: ParamName<P>): boolean {
     return this.given.has(name);
   }
 }
 
 /** The arguments of execution and read forms, which take none. */
-export const NO_ARGS = new Args(new Map(), new Set());
+export const NO_ARGS = new Args<readonly []>(new Map(), new Set());
 
-export type ValidateResult = { ok: true; args: Args } | { ok: false; reason: string };
+export type ValidateResult<P extends readonly ParamSpec[] = readonly ParamSpec[]> = { ok: true; args: Args<P> } | { ok: false; reason: string };
 
 /** Checks arity, types and ranges; `ERROR` is the answer for any failure (§1.3). */
-export function validateArgs(specs: readonly ParamSpec[], raw: readonly RawArg[]): ValidateResult {
+export function validateArgs<P extends readonly ParamSpec[]>(specs: P, raw: readonly RawArg[]): ValidateResult<P> {
   if (raw.length > specs.length) return { ok: false, reason: `too many parameters (${raw.length} > ${specs.length})` };
   const values = new Map<string, ArgValue>();
   const given = new Set<string>();
@@ -112,7 +122,7 @@ export function validateArgs(specs: readonly ParamSpec[], raw: readonly RawArg[]
     values.set(spec.name, parsed.value);
     given.add(spec.name);
   }
-  return { ok: true, args: new Args(values, given) };
+  return { ok: true, args: new Args<P>(values, given) };
 }
 
 type ParseValue = { ok: true; value: number | string | Buffer } | { ok: false; reason: string };

@@ -7,13 +7,14 @@
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import type { FlashSection } from '../feature/saved.ts';
 
 /** As AT+QVERSION prints it on real modules: the version with its build suffix (FIDELITY.md). */
 export const DEFAULT_FIRMWARE = 'FC41DAAR03A09M02.bin_202406260343';
 export const DEFAULT_BAUD = 115200;
 
 /** Saved system settings (§2.1.3, §2.1.4, §2.1.7) and the installed firmware version. */
-const SystemFlash = z.object({
+export const SystemFlash = z.object({
   echo: z.boolean().default(true),
   urc: z.boolean().default(true),
   baud: z.number().int().positive().default(DEFAULT_BAUD),
@@ -61,6 +62,17 @@ export class Flash {
   /** A deep copy of what is stored. */
   read(): FlashData {
     return structuredClone(this.data);
+  }
+
+  /**
+   * A named section (a feature's saved settings), parsed by its schema on every read so a fresh
+   * flash gets the schema's defaults; a write replaces the section and goes through at once.
+   */
+  section<T>(name: string, schema: z.ZodType<T>): FlashSection<T> {
+    return {
+      read: () => schema.parse(structuredClone(this.data[name] ?? {})),
+      write: (value) => this.update((data) => void (data[name] = value)),
+    };
   }
 
   /** Changes the stored content and writes it through. */

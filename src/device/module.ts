@@ -3,25 +3,19 @@
  * boots (`ready`), restarts (`AT+QRST`), sleeps, and is the UART a transport attaches to.
  */
 import { EventEmitter } from 'node:events';
+import type { z } from 'zod';
 import { AtEngine, type OutputInfo, type TransparentSession } from '../at/engine.ts';
 import { type Clock, realClock } from '../clock.ts';
 import { Registry, type RejectReason } from '../commands/registry.ts';
-import { systemCommands } from '../commands/system.ts';
-import { tcpipCommands } from '../commands/tcpip.ts';
-import { sslCommands } from '../commands/ssl.ts';
-import { wifiCommands } from '../commands/wifi.ts';
-import { CertStore } from '../ssl/cert-store.ts';
-import { SslContexts } from '../ssl/contexts.ts';
-import { NetSockets } from '../net/socket-service.ts';
-import type { SocketService } from '../net/types.ts';
-import { defaultTcpipConfig, type TcpipConfig } from '../tcpip/config.ts';
-import { SocketReports } from '../tcpip/reports.ts';
-import { WifiService } from '../wifi/service.ts';
+import { background } from '../feature/background.ts';
+import type { Feature, FeatureHost, FeatureOptions, HostLine, PowerState, RuntimeSystem } from '../feature/feature.ts';
+import { NetworkState } from '../feature/network.ts';
+import type { FlashSection } from '../feature/saved.ts';
+import { FEATURES } from '../features.ts';
 import { defaultWorld } from '../world/default-world.ts';
 import type { World } from '../world/world.ts';
 import type { AttachOptions, HostAttachment, HostChange, HostFlow, HostPort, HostSink } from '../transport/host-port.ts';
-import { background } from './background.ts';
-import { Flash, type SystemSettings } from './flash.ts';
+import { Flash } from './flash.ts';
 import { HeldOutput } from './held-output.ts';
 import { OutputPacer } from './pacer.ts';
 
@@ -30,9 +24,9 @@ export const DEFAULT_MAC = 'c8:47:8c:42:00:48';
 /** Why the module holds the hosts' input: a transparent socket is backed up, or the engine holds too much input. */
 export type InputHoldReason = 'transparent' | 'input';
 
-export type PowerState = 'off' | 'booting' | 'on' | 'sleeping';
+export type { PowerState, RuntimeSystem };
 
-export interface ModuleOptions {
+export interface ModuleOptions extends FeatureOptions {
   /** Flash file; settings live in memory when absent. */
   flashPath?: string;
   /** Wi-Fi MAC address (§2.1.11), lower-case with colons. */
@@ -48,20 +42,17 @@ export interface ModuleOptions {
   clock?: Clock;
   /** The `+++` guard time; 1000 ms as in §2.3.11. Shorter only for tests. */
   guardMs?: number;
+  /** How long a counted inline payload may pause between bytes before ERROR (the engine's 5 s). Shorter only for tests. */
+  payloadIdleMs?: number;
   /** The radio world this module lives in; shared by modules that see each other. */
   world?: World;
-  /** Host port of the Wi-Fi provisioning page (AT+QWEBCFG); 0 picks a free one. */
-  webcfgPort?: number;
   /**
    * Echo (§2.1.3) of a fresh flash: a module that was once told AT+QECHO=0 boots with echo off,
    * which some drivers assume. Ignored when the flash file already exists (it keeps its own).
    */
   echo?: boolean;
-}
-
-/** The system state that lives in RAM: loaded from flash at boot, lost on reset. */
-export interface RuntimeSystem extends SystemSettings {
-  lowPower: boolean;
+  /** The command groups it has (src/features.ts by default). */
+  features?: readonly Feature<unknown>[];
 }
 
 export interface ModuleEvents {
@@ -77,10 +68,6 @@ export interface ModuleEvents {
   power: [state: PowerState];
   /** A handler threw (answered ERROR); a bug in the emulator, never in the host. */
   fault: [error: unknown];
-  /** The provisioning page (AT+QWEBCFG) started at this URL, or stopped (null). */
-  webcfg: [url: string | null];
-  /** The provisioning page should be served and could not start (e.g. its port is taken). */
-  webcfgError: [message: string];
   /** The line is free: no command running, command mode (direct-push data may go out). */
   idle: [];
   /** Every host that was backed up reads again. */
@@ -89,8 +76,6 @@ export interface ModuleEvents {
   host: [change: HostChange];
   /** Output no host could take and the UART's buffer could not hold (no host attached): lost. */
   overflow: [bytes: Buffer];
-  /** The outcome of an AT+QWLANOTA download, with the reason when it failed. */
-  ota: [result: { ok: true; version: string } | { ok: false; reason: string }];
 }
 
 export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort {
@@ -98,16 +83,13 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   readonly mac: string;
   readonly flash: Flash;
   readonly clock: Clock;
-  readonly registry: Registry<Fc41dModule>;
-  readonly wifi: WifiService;
-  /** TCP/UDP sockets (§2.3): the real ones, and what the host hears of them. */
-  readonly net: SocketService;
-  readonly sockets: SocketReports;
-  /** AT+QICFG settings, back to defaults at every boot. */
-  tcpip: TcpipConfig = defaultTcpipConfig();
-  /** SSL contexts (AT+QSSLCFG, not saved) and certificates (AT+QSSLCERT, in flash). */
-  readonly ssl: { contexts: SslContexts; certs: CertStore };
-  system: RuntimeSystem;
+  readonly registry = new Registry();
+  /** The radio world this module lives in. */
+  readonly world: World;
+  /** The station's address, shared by the features (set by Wi-Fi). */
+  readonly network = new NetworkState();
+  /** The UART and system state in RAM, loaded from flash at every boot (changed in place). */
+  readonly system: RuntimeSystem;
   private powerState: PowerState = 'off';
   private readonly engine: AtEngine;
   private readonly pacer: OutputPacer | null;
@@ -124,7 +106,11 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   /** The engine holds more URCs than it should: producers of network-driven URCs wait. */
   private urcBacklogged = false;
   private bootTimer: unknown = null;
-  private readonly resetHooks: (() => void)[] = [];
+  private readonly hooks = { boot: [] as (() => void)[], ready: [] as (() => void)[], reset: [] as (() => void)[] };
+  /** Each feature's service, made in the order of the list (or earlier, when another uses it). */
+  private readonly services = new Map<Feature<unknown>, unknown>();
+  private readonly making = new Set<Feature<unknown>>();
+  private readonly host: FeatureHost;
 
   constructor(private readonly opts: ModuleOptions = {}) {
     super();
@@ -132,35 +118,28 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
     this.mac = opts.mac ?? DEFAULT_MAC;
     this.clock = opts.clock ?? realClock;
     this.flash = Flash.open(opts.flashPath, opts.echo === undefined ? {} : { echo: opts.echo });
-    this.system = this.loadSystem();
-    this.registry = new Registry<Fc41dModule>([...systemCommands, ...wifiCommands, ...tcpipCommands, ...sslCommands]);
+    this.system = { ...this.flash.read().system, lowPower: false };
+    this.world = opts.world ?? defaultWorld();
     this.engine = new AtEngine({
       clock: this.clock,
       guardMs: opts.guardMs,
+      payloadIdleMs: opts.payloadIdleMs,
       echo: () => this.system.echo,
       urcEnabled: () => this.system.urc,
-      dispatch: (command, ctx) => this.registry.execute(command, ctx, this, (r) => this.emit('reject', r)),
+      dispatch: (command, ctx) => this.registry.execute(command, ctx, (r) => this.emit('reject', r)),
       output: (bytes, info) => this.send(bytes, info),
       onLine: (text) => this.emit('line', text),
       onHandlerError: (_command, error) => this.emit('fault', error),
       onIdle: () => this.emit('idle'),
-      countedPayload: (lineSoFar) => this.registry.countedLength(lineSoFar, this),
+      countedPayload: (lineSoFar) => this.registry.countedLength(lineSoFar),
       onInputPressure: (high) => this.holdInput(high, 'input'),
       onUrcPressure: (high) => {
         this.urcBacklogged = high;
         if (!high) this.writableAgain();
       },
     });
-    this.wifi = new WifiService(this, opts.world ?? defaultWorld(), opts.webcfgPort);
-    this.net = new NetSockets({ world: this.wifi.world, hasIp: () => this.wifi.hasIp(), clock: this.clock });
-    this.sockets = new SocketReports(this);
-    this.ssl = { contexts: new SslContexts(), certs: new CertStore(this.flash) };
-    // A lost Wi-Fi address closes every socket, as on the real module; a reset drops them silently.
-    this.wifi.station.on('ip', (ip) => ip === null && this.net.linkLost());
-    this.onReset(() => {
-      this.net.closeAll();
-      this.sockets.reset();
-    });
+    this.host = this.featureHost();
+    for (const feature of opts.features ?? FEATURES) this.use(feature);
     this.pacer = opts.paceOutput
       ? new OutputPacer(this.clock, () => this.system.baud, (b) => this.deliver(b), () => this.writableAgain())
       : null;
@@ -168,6 +147,68 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
 
   get state(): PowerState {
     return this.powerState;
+  }
+
+  /** A feature's service, for the embedding program and tests (e.g. the Wi-Fi service's events). */
+  service<S>(feature: Feature<S>): S {
+    if (!this.services.has(feature as Feature<unknown>)) throw new Error(`${this.label} has no ${feature.name} feature`);
+    return this.services.get(feature as Feature<unknown>) as S;
+  }
+
+  /** Makes a feature's service (once) and adds its commands to the registry. */
+  private use<S>(feature: Feature<S>): S {
+    const key = feature as Feature<unknown>;
+    if (this.services.has(key)) return this.services.get(key) as S;
+    if (this.making.has(key)) throw new Error(`features use each other in a circle: ${feature.name}`);
+    this.making.add(key);
+    const service = feature.create(this.host);
+    this.making.delete(key);
+    this.services.set(key, service);
+    this.registry.add(feature.commands, service, feature.saved?.(service));
+    return service;
+  }
+
+  /** What a feature's service may use of the module (src/feature/feature.ts). */
+  private featureHost(): FeatureHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const module = this;
+    const line: HostLine = {
+      get isIdle() {
+        return module.isIdle;
+      },
+      get outputBlocked() {
+        return module.outputBlocked;
+      },
+      ownsLine: (session) => this.ownsLine(session),
+      toHost: (session, bytes) => this.toHost(session, bytes),
+      endSession: (session) => this.endSession(session),
+      holdInput: (hold) => this.holdInput(hold, 'transparent'),
+      on: (event, listener) => void this.on(event, listener),
+    };
+    return {
+      label: this.label,
+      options: this.opts,
+      mac: this.mac,
+      clock: this.clock,
+      world: this.world,
+      system: this.system,
+      network: this.network,
+      line,
+      power: {
+        get state() {
+          return module.state;
+        },
+        restart: () => this.restart(),
+        deepSleep: () => this.deepSleep(),
+      },
+      emit: (event, error) => this.emit(event, error),
+      urc: (text, opts) => this.urc(text, opts),
+      section: <T>(name: string, schema: z.ZodType<T>): FlashSection<T> => this.flash.section(name, schema),
+      onBoot: (hook) => void this.hooks.boot.push(hook),
+      onReady: (hook) => void this.hooks.ready.push(hook),
+      onReset: (hook) => void this.hooks.reset.push(hook),
+      use: (feature) => this.use(feature),
+    };
   }
 
   /**
@@ -271,9 +312,9 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
     this.engine.urc(line, opts);
   }
 
-  /** Services register here to drop their connections on reset, sleep and power-off. */
+  /** Run at every reset, deep sleep and power-off (features use their host's onReset). */
   onReset(hook: () => void): void {
-    this.resetHooks.push(hook);
+    this.hooks.reset.push(hook);
   }
 
   powerOn(): void {
@@ -309,20 +350,19 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   /** Power off for good: also stop listening to the shared world. */
   dispose(): void {
     this.powerOff();
-    background(this, () => this.wifi.dispose());
+    for (const [feature, service] of this.services) background(this, () => feature.dispose?.(service));
   }
 
   private boot(): void {
     this.setPower('booting');
-    this.system = this.loadSystem();
-    this.tcpip = defaultTcpipConfig();
+    Object.assign(this.system, this.flash.read().system, { lowPower: false });
     // A failing service must not stop the boot (a module that never says ready is wedged).
-    background(this, () => this.ssl.contexts.reset());
-    background(this, () => this.net.setAcceptMode(false));
+    for (const hook of this.hooks.boot) background(this, hook);
     this.bootTimer = this.clock.setTimeout(() => {
       this.bootTimer = null;
       this.engine.boot();
       this.setPower('on');
+      for (const hook of this.hooks.ready) background(this, hook);
     }, this.opts.bootMs ?? 100);
   }
 
@@ -331,11 +371,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
     if (this.bootTimer !== null) this.clock.clearTimeout(this.bootTimer);
     this.bootTimer = null;
     this.engine.reset();
-    for (const hook of this.resetHooks) background(this, hook); // one failing hook must not stop the others
-  }
-
-  private loadSystem(): RuntimeSystem {
-    return { ...this.flash.read().system, lowPower: false };
+    for (const hook of this.hooks.reset) background(this, hook); // one failing hook must not stop the others
   }
 
   private setPower(state: PowerState): void {

@@ -11,6 +11,9 @@ import { Result, type ResultCode } from '../results/index.ts';
 
 export type Lookup = (name: string) => Promise<string>;
 
+/** What resolution asks of the world: its hosts map (`World.resolveHost`, with port remapping). */
+export type HostsMap = Pick<World, 'resolveHost'>;
+
 export const dnsLookup: Lookup = async (name) => (await dns.lookup(name, { family: 4 })).address;
 
 export type HostKind = 'ipv4' | 'name' | 'bad';
@@ -30,10 +33,11 @@ export function isIpv4(text: string): boolean {
   return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
 }
 
-export type Target = { ok: true; address: string; port: number } | { ok: false; result: ResultCode; detail: string };
+/** A resolved address and port (a hosts map may remap the port), or why not; `cause`: the DNS error. */
+export type Target = { ok: true; address: string; port: number } | { ok: false; result: ResultCode; detail: string; cause?: unknown };
 
 /** Without DNS: hosts map, then IPv4 literal (UDP SERVICE destinations, which must be known at once). */
-export function resolveNow(world: World, host: string, port: number): Target {
+export function resolveNow(world: HostsMap, host: string, port: number): Target {
   const kind = hostKind(host);
   if (kind === 'bad') return { ok: false, result: Result.INVALID_PARAMETER, detail: `invalid host "${host}"` };
   const mapped = world.resolveHost(host, port);
@@ -43,12 +47,12 @@ export function resolveNow(world: World, host: string, port: number): Target {
 }
 
 /** Hosts map, IPv4 literal, then DNS. */
-export async function resolveTarget(world: World, host: string, port: number, lookup: Lookup = dnsLookup): Promise<Target> {
+export async function resolveTarget(world: HostsMap, host: string, port: number, lookup: Lookup = dnsLookup): Promise<Target> {
   const now = resolveNow(world, host, port);
   if (now.ok || hostKind(host) !== 'name') return now;
   try {
     return { ok: true, address: await lookup(host), port };
   } catch (error) {
-    return { ok: false, result: Result.UNKNOWN_ERROR, detail: `DNS lookup of ${host} failed: ${describeError(error)}` };
+    return { ok: false, result: Result.UNKNOWN_ERROR, detail: `DNS lookup of ${host} failed: ${describeError(error)}`, cause: error };
   }
 }

@@ -5,28 +5,43 @@
  * SERVICE really listen on the host at `listenHost`. The rules chosen where the manual is
  * silent are in docs/sockets-service.md.
  *
- * The pieces: ids.ts (the id table), entry.ts (one id's record), resolve.ts (name → address),
- * tcp-client.ts (connect with handshake timeout), tls-client.ts (an SSL client's TLS handshake
- * over that connection), tcp-link.ts (a connected TCP or TLS socket with push-back), udp.ts
+ * The pieces: ids.ts (the id table), entry.ts (one id's record), dial.ts (the way out of TCP and
+ * SSL clients: resolve.ts for name → address, tcp-client.ts to connect with the handshake
+ * timeout, tls-client.ts for the TLS handshake), tcp-link.ts (a connected TCP or TLS socket with push-back), udp.ts
  * (UDP client/service), listener.ts (TCP listener and its accept queue), recv-buffer.ts and
  * send-counter.ts (buffers and counters).
  */
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { type Clock } from '../clock.ts';
-import { SSL_CONTEXTS, type SslOpenRequest, type TlsOptionsResult } from '../ssl/types.ts';
 import type { World } from '../world/world.ts';
+import { dial, type DialNetwork } from './dial.ts';
 import { type Entry, infoOf, makeEntry } from './entry.ts';
 import { IdTable, validId } from './ids.ts';
 import { describeError, type LinkReports, plainAddress } from './link.ts';
 import { refuse, TcpListener } from './listener.ts';
 import { dnsLookup, hostKind, type Lookup, resolveNow, resolveTarget, type Target } from './resolve.ts';
-import { type ConnectFn, connectTcp, HANDSHAKE_TIMEOUT_MS } from './tcp-client.ts';
+import { type ConnectFn, HANDSHAKE_TIMEOUT_MS } from './tcp-client.ts';
 import { TcpLink } from './tcp-link.ts';
-import { secureTcp } from './tls-client.ts';
 import { openUdpClient, openUdpService, UdpLink } from './udp.ts';
-import { type AccessMode, type Endpoint, type OpenKind, type OpenRequest, type Received, type RecvCounters, type SendCounters, SERVICE_TYPES, type SocketInfo, type SocketService, type SocketServiceEvents, SocketState } from './types.ts';
-import { Result, type ResultCode } from '../results/index.ts';
+import {
+  type AccessMode,
+  type Endpoint,
+  type OpenKind,
+  type OpenRequest,
+  type Received,
+  type RecvCounters,
+  type SendCounters,
+  SERVICE_TYPES,
+  type SocketInfo,
+  type SocketService,
+  type SocketServiceEvents,
+  SocketState,
+  SSL_CONTEXTS,
+  type SslOpenRequest,
+  type TlsSettings,
+} from './types.ts';
+import { Result, type ResultCode, resultOf } from '../results/index.ts';
 
 export const DEFAULT_RECV_BUFFER_BYTES = 64 * 1024;
 export const DEFAULT_LISTEN_HOST = '127.0.0.1';
@@ -53,25 +68,25 @@ type Cancelled = 'host' | 'link' | null;
 
 /**
  * An open under way: its entry holds the id, and `entry.cancel` (close()/closeAll(): 'host',
- * linkLost(): 'link') abandons it — the step under way is aborted and `signal` resolves.
+ * linkLost(): 'link') abandons it — `signal` aborts the dial under way and `stopped` resolves.
  */
 class Opening {
   private why: Cancelled = null;
-  private abort = (): void => {};
+  private readonly controller = new AbortController();
   private wake = (): void => {};
   /** Resolves (null) when the open is abandoned. */
-  readonly signal: Promise<null>;
+  readonly stopped: Promise<null>;
 
   constructor(
     private readonly table: IdTable<Entry>,
     readonly entry: Entry,
   ) {
-    this.signal = new Promise<null>((resolve) => (this.wake = () => resolve(null)));
+    this.stopped = new Promise<null>((resolve) => (this.wake = () => resolve(null)));
     table.set(entry.id, entry);
     entry.cancel = (why) => {
       if (this.why) return;
       this.why = why;
-      this.abort();
+      this.controller.abort(new Error(why === 'host' ? 'closed by the host while opening' : 'the Wi-Fi link was lost while opening'));
       this.wake();
     };
   }
@@ -80,9 +95,9 @@ class Opening {
     return this.why !== null;
   }
 
-  /** What abandoning aborts: the step under way. */
-  onAbort(abort: () => void): void {
-    this.abort = abort;
+  /** Aborted when the open is abandoned. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
   }
 
   /** The outcome of an abandoned open: silent for the host's own close, a failure for link loss. */
@@ -116,7 +131,8 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
   private readonly capacity: number;
   private readonly handshakeTimeoutMs: number;
   private readonly lookup: Lookup;
-  private readonly connectFn: ConnectFn | undefined;
+  /** What the TCP and SSL clients dial through. */
+  private readonly network: DialNetwork;
   private manualAccept = false;
   private failureCode: ResultCode = Result.OK;
   private failureDetail = '';
@@ -130,7 +146,13 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
     this.capacity = deps.recvBufferBytes ?? DEFAULT_RECV_BUFFER_BYTES;
     this.handshakeTimeoutMs = deps.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     this.lookup = deps.lookup ?? dnsLookup;
-    this.connectFn = deps.connect;
+    this.network = {
+      world: this.world,
+      hasIp: this.hasIp,
+      clock: this.clock,
+      lookup: this.lookup,
+      ...(deps.connect ? { connect: deps.connect } : {}),
+    };
   }
 
   get lastResult(): ResultCode {
@@ -154,7 +176,7 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
     return this.report(request.id, { kind: 'tcp', mode: request.mode }, () => this.attempt(request));
   }
 
-  openSsl(request: SslOpenRequest, options: TlsOptionsResult & { ok: true }): Promise<ResultCode> {
+  openSsl(request: SslOpenRequest, options: TlsSettings): Promise<ResultCode> {
     return this.report(request.id, { kind: 'ssl', mode: request.mode }, () => this.attemptSsl(request, options));
   }
 
@@ -377,31 +399,31 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
         return { result: Result.OK, start: () => link.start() };
       }
 
-      // Clients: resolve (hosts map, literal, DNS), then connect.
+      if (type === 'TCP') {
+        const dialed = await this.dialFor(op, request.host!, request.remotePort!, localPort);
+        if (!dialed.ok) return dialed.attempt;
+        return this.linkUp(entry, dialed.socket, dialed.socket.localPort ?? 0);
+      }
+
+      // UDP clients: resolve (hosts map, literal, DNS), then bind and "connect".
       const target = await this.resolveFor(op, request.host!, request.remotePort!);
       if (!target.ok) return target.attempt;
 
-      if (type === 'UDP') {
-        let socket;
-        try {
-          socket = await openUdpClient({ address: target.address, port: target.port }, localPort);
-        } catch (error) {
-          return op.cancelled ? op.abandoned() : op.failed(Result.UNKNOWN_ERROR, `UDP open failed: ${describeError(error)} (${describeTarget(target)})`);
-        }
-        if (op.cancelled) {
-          socket.close();
-          return op.abandoned();
-        }
-        const link = new UdpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), () => {});
-        entry.link = link;
-        entry.localPort = link.localPort;
-        entry.state = SocketState.Connected;
-        return { result: Result.OK, start: () => link.start() };
+      let socket;
+      try {
+        socket = await openUdpClient({ address: target.address, port: target.port }, localPort);
+      } catch (error) {
+        return op.cancelled ? op.abandoned() : op.failed(Result.UNKNOWN_ERROR, `UDP open failed: ${describeError(error)} (${describeTarget(target)})`);
       }
-
-      const connected = await this.connectFor(op, target, localPort);
-      if (!connected.ok) return connected.attempt;
-      return this.linkUp(entry, connected.socket, connected.socket.localPort ?? 0);
+      if (op.cancelled) {
+        socket.close();
+        return op.abandoned();
+      }
+      const link = new UdpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), () => {});
+      entry.link = link;
+      entry.localPort = link.localPort;
+      entry.state = SocketState.Connected;
+      return { result: Result.OK, start: () => link.start() };
     } catch (error) {
       return op.cancelled ? op.abandoned() : op.failed(Result.UNKNOWN_ERROR, `open failed: ${describeError(error)}`);
     } finally {
@@ -409,7 +431,7 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
     }
   }
 
-  private async attemptSsl(request: SslOpenRequest, options: TlsOptionsResult & { ok: true }): Promise<Attempt> {
+  private async attemptSsl(request: SslOpenRequest, options: TlsSettings): Promise<Attempt> {
     const { ctx, id, mode, localPort, host, remotePort } = request;
     if (!Number.isInteger(ctx) || ctx < 0 || ctx >= SSL_CONTEXTS)
       return { result: Result.INVALID_PARAMETER, detail: `SSL context ${ctx} out of range 0-${SSL_CONTEXTS - 1}` };
@@ -421,26 +443,9 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
     entry.sslCtx = ctx;
     const op = new Opening(this.table, entry);
     try {
-      const target = await this.resolveFor(op, host, remotePort);
-      if (!target.ok) return target.attempt;
-      const connected = await this.connectFor(op, target, localPort);
-      if (!connected.ok) return connected.attempt;
-      const raw = connected.socket;
-      const securing = secureTcp({
-        socket: raw,
-        options: options.options,
-        timeoutMs: options.timeoutMs,
-        clock: this.clock,
-        target: describeTarget(target),
-      });
-      op.onAbort(() => securing.cancel('cancelled'));
-      const outcome = await securing.outcome;
-      if (op.cancelled) {
-        if (outcome.ok) outcome.socket.destroy();
-        return op.abandoned();
-      }
-      if (!outcome.ok) return op.failed(Result.UNKNOWN_ERROR, outcome.detail);
-      return this.linkUp(entry, outcome.socket, raw.localPort ?? 0);
+      const dialed = await this.dialFor(op, host, remotePort, localPort, { options: options.options, timeoutMs: options.timeoutMs });
+      if (!dialed.ok) return dialed.attempt;
+      return this.linkUp(entry, dialed.socket, dialed.socket.localPort ?? 0);
     } catch (error) {
       return op.cancelled ? op.abandoned() : op.failed(Result.UNKNOWN_ERROR, `open failed: ${describeError(error)}`);
     } finally {
@@ -450,35 +455,47 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
 
   /** Client target: hosts map, IPv4 literal, then DNS — unless the open is abandoned meanwhile. */
   private async resolveFor(op: Opening, host: string, port: number): Promise<Extract<Target, { ok: true }> | { ok: false; attempt: Attempt }> {
-    const target = await Promise.race([resolveTarget(this.world, host, port, this.lookup), op.signal]);
+    const target = await Promise.race([resolveTarget(this.world, host, port, this.lookup), op.stopped]);
     if (op.cancelled || target === null) return { ok: false, attempt: op.abandoned() };
     if (!target.ok) return { ok: false, attempt: op.failed(target.result, target.detail) };
     op.entry.remote = { address: target.address, port };
     return target;
   }
 
-  /** The TCP connection of a TCP or SSL client, within the handshake timeout. */
-  private async connectFor(
+  /**
+   * A TCP or SSL client's connection through dial() (hosts map, literal, DNS; connect within the
+   * handshake timeout; TLS when `tls` is given) — unless the open is abandoned meanwhile.
+   * The remote shown while and after opening is the resolved address with the port asked for.
+   */
+  private async dialFor(
     op: Opening,
-    target: Extract<Target, { ok: true }>,
+    host: string,
+    port: number,
     localPort: number,
+    tls?: TlsSettings,
   ): Promise<{ ok: true; socket: net.Socket } | { ok: false; attempt: Attempt }> {
-    const connecting = connectTcp({
-      address: target.address,
-      port: target.port,
-      localPort,
-      timeoutMs: this.handshakeTimeoutMs,
-      clock: this.clock,
-      ...(this.connectFn ? { connect: this.connectFn } : {}),
-    });
-    op.onAbort(() => connecting.cancel('cancelled'));
-    const outcome = await connecting.outcome;
+    let socket: net.Socket;
+    try {
+      socket = await dial(
+        { host, port },
+        {
+          network: this.network,
+          signal: op.signal,
+          localPort,
+          connectTimeoutMs: this.handshakeTimeoutMs,
+          onResolved: ({ address }) => void (op.entry.remote = { address, port }),
+          ...(tls ? { tls } : {}),
+        },
+      );
+    } catch (error) {
+      if (op.cancelled) return { ok: false, attempt: op.abandoned() };
+      return { ok: false, attempt: op.failed(resultOf(error), error instanceof Error ? error.message : String(error)) };
+    }
     if (op.cancelled) {
-      if (outcome.ok) outcome.socket.destroy();
+      socket.destroy();
       return { ok: false, attempt: op.abandoned() };
     }
-    if (!outcome.ok) return { ok: false, attempt: op.failed(Result.UNKNOWN_ERROR, outcome.detail) };
-    return { ok: true, socket: outcome.socket };
+    return { ok: true, socket };
   }
 
   /** A connected TCP (or TLS) client becomes the entry's link. */

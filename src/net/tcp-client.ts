@@ -23,7 +23,8 @@ export interface ConnectOptions {
   connect?: ConnectFn;
 }
 
-export type ConnectOutcome = { ok: true; socket: net.Socket } | { ok: false; detail: string };
+/** `cause`: the Node error (ECONNREFUSED, …); none for a timeout or a cancel. */
+export type ConnectOutcome = { ok: true; socket: net.Socket } | { ok: false; detail: string; cause?: unknown };
 
 export interface Connecting {
   readonly outcome: Promise<ConnectOutcome>;
@@ -73,14 +74,14 @@ export function connectTcp(options: ConnectOptions): Connecting {
       attempt(0);
       return;
     }
-    finish({ ok: false, detail: `${describeError(error)} (${target})` });
+    finish({ ok: false, detail: `${describeError(error)} (${target})`, cause: error });
   };
   const attempt = (localPort: number): void => {
     attemptLocal = localPort;
     try {
       socket = connect({ host: options.address, port: options.port, family: 4, noDelay: true, ...(localPort ? { localPort } : {}) });
     } catch (error) {
-      finish({ ok: false, detail: `${describeError(error)} (${target})` });
+      finish({ ok: false, detail: `${describeError(error)} (${target})`, cause: error });
       return;
     }
     socket.once('connect', onConnect);

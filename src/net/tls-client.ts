@@ -1,5 +1,5 @@
 /**
- * The TLS handshake of an SSL client (AT+QSSLOPEN) over a TCP connection that is already up:
+ * dial()'s TLS stage (AT+QSSLOPEN, OTA over https, …) over a TCP connection that is already up:
  * `tls.connect({ socket, ...options })`, bounded by the context's negotiation timeout (§2.4.1).
  * A failure is described for `lastDetail`/traces by what went wrong (untrusted certificate,
  * host name mismatch, expiry, a client certificate the server wants, protocol version, …).
@@ -19,7 +19,8 @@ export interface SecureOptions {
   target: string;
 }
 
-export type SecureOutcome = { ok: true; socket: tls.TLSSocket } | { ok: false; detail: string };
+/** `cause`: the TLS or socket error (an alert, a verification code); none for a timeout or a cancel. */
+export type SecureOutcome = { ok: true; socket: tls.TLSSocket } | { ok: false; detail: string; cause?: unknown };
 
 export interface Securing {
   readonly outcome: Promise<SecureOutcome>;
@@ -50,7 +51,7 @@ export function secureTcp(options: SecureOptions): Securing {
     settle(result);
   };
   const onSecure = (): void => finish({ ok: true, socket: secure! });
-  const onError = (error: unknown): void => finish({ ok: false, detail: `${describeTlsError(error)} (${target})` });
+  const onError = (error: unknown): void => finish({ ok: false, detail: `${describeTlsError(error)} (${target})`, cause: error });
   const onClose = (): void => finish({ ok: false, detail: `TLS handshake failed: the connection closed during the handshake (${target})` });
 
   const timer = options.clock.setTimeout(
@@ -65,7 +66,7 @@ export function secureTcp(options: SecureOptions): Securing {
   } catch (error) {
     // Refused before a byte went out: no usable cipher suite (RC4 only), a key that does not
     // match the certificate, … — to the host, a handshake that failed.
-    finish({ ok: false, detail: `${describeTlsError(error)} (${target})` });
+    finish({ ok: false, detail: `${describeTlsError(error)} (${target})`, cause: error });
   }
   return { outcome, cancel: (reason) => finish({ ok: false, detail: reason }) };
 }

@@ -1,12 +1,12 @@
 /**
  * The socket service's contract (manual §2.3, chapter 5): what the TCP/UDP commands in
- * src/commands/tcpip.ts ask of src/net/, and the events it reports back. The service owns
+ * src/tcpip/commands.ts (and src/ssl/commands.ts) ask of src/net/, and the events it reports back. The service owns
  * real Node sockets and the receive buffers; it never formats AT text. The AT layer owns
  * access modes' URCs, hex/text encoding and transparent mode.
  */
 import type { EventEmitter } from 'node:events';
+import type tls from 'node:tls';
 import type { ResultCode } from '../results/index.ts';
-import type { SslOpenRequest, TlsOptionsResult } from '../ssl/types.ts';
 
 /** 'SSL CLIENT': a TLS client of AT+QSSLOPEN (§2.4.3), opened with openSsl(), never with open(). */
 export type ServiceType = 'TCP' | 'UDP' | 'TCP LISTENER' | 'UDP SERVICE' | 'TCP INCOMING' | 'SSL CLIENT';
@@ -22,6 +22,22 @@ export type SocketStateValue = (typeof SocketState)[keyof typeof SocketState];
 
 /** Socket ids 0–11, shared by TCP/UDP and SSL (FIDELITY.md). */
 export const MAX_SOCKETS = 12;
+
+/**
+ * SSL contexts 0–5 (§2.4.1). Defined here, below src/ssl/ (which re-exports it), so that the
+ * socket service can check an SSL open's context without importing src/ssl/: src/ssl/ depends
+ * on src/net/, never the other way round.
+ */
+export const SSL_CONTEXTS = 6;
+
+/**
+ * How to do a TLS handshake: options for `tls.connect` and the handshake's own limit. What
+ * `tlsOptions` (src/ssl/tls-options.ts) makes of an SSL context, and what dial() applies.
+ */
+export interface TlsSettings {
+  options: tls.ConnectionOptions;
+  timeoutMs: number;
+}
 
 export interface Endpoint {
   address: string;
@@ -107,6 +123,18 @@ export interface OpenRequest {
   mode: AccessMode;
 }
 
+/** An SSL CLIENT open (AT+QSSLOPEN, §2.4.3). */
+export interface SslOpenRequest {
+  /** SSL context 0–5 (shown as `sslCtx` in the socket's info). */
+  ctx: number;
+  id: number;
+  host: string;
+  remotePort: number;
+  /** 0: any. */
+  localPort: number;
+  mode: AccessMode;
+}
+
 export interface SocketService extends EventEmitter<SocketServiceEvents> {
   /** Starts opening; the result comes as `opened` (and is returned). Refuses without a network (556). */
   open(request: OpenRequest): Promise<ResultCode>;
@@ -114,8 +142,9 @@ export interface SocketService extends EventEmitter<SocketServiceEvents> {
    * Opens an SSL CLIENT (§2.4.3): the checks of a TCP open, a TCP connect, then the TLS
    * handshake with `options` (from `tlsOptions`) within `options.timeoutMs`. The result comes as
    * `opened` (and is returned); a failed handshake is 551 with its reason in `lastDetail`.
+   * `options`: a successful `tlsOptions(...)` result (any `TlsSettings`).
    */
-  openSsl(request: SslOpenRequest, options: TlsOptionsResult & { ok: true }): Promise<ResultCode>;
+  openSsl(request: SslOpenRequest, options: TlsSettings): Promise<ResultCode>;
   info(id: number): SocketInfo | undefined;
   list(): SocketInfo[];
   /** Writes bytes; UDP SERVICE needs `to`. Returns bytes accepted or a result code on failure. */

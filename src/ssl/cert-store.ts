@@ -7,7 +7,9 @@
  * refused and leaves what was stored before untouched.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import type { Flash, FlashData } from '../device/flash.ts';
+import { z } from 'zod';
+import type { SavedSettings } from '../commands/registry.ts';
+import type { FlashSection } from '../feature/saved.ts';
 import { describeError } from '../net/link.ts';
 import { CERT_TYPES, type CertPutResult, type CertType } from './types.ts';
 
@@ -19,8 +21,24 @@ const CERT_BEGIN = /-----BEGIN CERTIFICATE-----/g;
 
 type Stored = Partial<Record<CertType, string>>;
 
-export class CertStore {
-  constructor(private readonly flash: Flash) {}
+/** The `ssl` section as it is stored: `certs`, and whatever else is there (kept as it is). */
+const SslFlash = z.record(z.string(), z.unknown());
+
+/** Where the store's section comes from: the module's flash, or a feature's host. */
+export interface SectionSource {
+  section<T>(name: string, schema: z.ZodType<T>): FlashSection<T>;
+}
+
+/**
+ * Saved settings that write through (registry.ts): an upload is checked whole and stored at once
+ * or not at all, so there is no working copy for the registry to write or take back.
+ */
+export class CertStore implements SavedSettings {
+  private readonly flash: FlashSection<Record<string, unknown>>;
+
+  constructor(source: SectionSource) {
+    this.flash = source.section(FLASH_SECTION, SslFlash);
+  }
 
   /** Validates and stores (replacing any earlier one); nothing is stored when refused. */
   put(type: CertType, bytes: Buffer): CertPutResult {
@@ -29,11 +47,15 @@ export class CertStore {
     if (!Buffer.from(text, 'utf8').equals(bytes)) return { ok: false, reason: 'not PEM text (invalid UTF-8)' };
     const problem = type === 'User Key' ? checkKey(text) : checkCertificates(text);
     if (problem !== null) return { ok: false, reason: `${type}: ${problem}` };
-    this.flash.update((data) => {
-      sectionOf(data, true)![type] = text;
-    });
+    const data = this.flash.read();
+    certsOf(data, true)![type] = text;
+    this.flash.write(data);
     return { ok: true };
   }
+
+  persist(): void {}
+
+  revert(): void {}
 
   /** The stored bytes, exactly as uploaded. */
   get(type: CertType): Buffer | undefined {
@@ -48,29 +70,22 @@ export class CertStore {
   /** Removes it; false when there was none. */
   delete(type: CertType): boolean {
     if (!this.has(type)) return false;
-    this.flash.update((data) => {
-      delete sectionOf(data, true)![type];
-    });
+    const data = this.flash.read();
+    delete certsOf(data, true)![type];
+    this.flash.write(data);
     return true;
   }
 
   private stored(): Stored {
-    const certs = sectionOf(this.flash.read(), false) ?? {};
+    const certs = certsOf(this.flash.read(), false) ?? {};
     const out: Stored = {};
     for (const type of CERT_TYPES) if (typeof certs[type] === 'string') out[type] = certs[type];
     return out;
   }
 }
 
-/** `data.ssl.certs`, made when `create` (other keys of `ssl` are kept as they are). */
-function sectionOf(data: FlashData, create: boolean): Record<string, unknown> | undefined {
-  const record = data as Record<string, unknown>;
-  let ssl = record[FLASH_SECTION];
-  if (!isObject(ssl)) {
-    if (!create) return undefined;
-    ssl = record[FLASH_SECTION] = {};
-  }
-  const section = ssl as Record<string, unknown>;
+/** `certs` of the `ssl` section, made when `create` (other keys of `ssl` are kept as they are). */
+function certsOf(section: Record<string, unknown>, create: boolean): Record<string, unknown> | undefined {
   if (!isObject(section.certs)) {
     if (!create) return undefined;
     section.certs = {};

@@ -7,7 +7,8 @@ import tls from 'node:tls';
 import { hostKind } from '../net/resolve.ts';
 import { Result } from '../results/index.ts';
 import type { CertStore } from './cert-store.ts';
-import { ALL_CIPHER_SUITES, type SslContextConfig, type SslVersion, type TlsOptionsResult } from './types.ts';
+import { validSslContext } from './contexts.ts';
+import { ALL_CIPHER_SUITES, SSL_CONTEXTS, type SslContextConfig, type SslVersion, type TlsOptionsResult } from './types.ts';
 
 /** §2.4.1 <cs_id> → OpenSSL cipher name. RC4 is named but not in OpenSSL 3 (see the docs). */
 export const CIPHER_SUITES: ReadonlyMap<number, string> = new Map([
@@ -92,6 +93,17 @@ export function tlsOptions(config: SslContextConfig, certs: CertStore, serverNam
 
   if (config.sni === 1 && hostKind(serverName) === 'name') options.servername = serverName.replace(/\.$/, '');
   return { ok: true, options, timeoutMs: config.negotiateTimeout * 1000 };
+}
+
+/**
+ * The `sslContext` of a dial network (src/net/dial.ts): context id → `tlsOptions` of that
+ * context for `serverName`; a context outside 0–5 is 550.
+ */
+export function contextTls(contexts: { get(ctx: number): SslContextConfig }, certs: CertStore): (ctx: number, serverName: string) => TlsOptionsResult {
+  return (ctx, serverName) =>
+    validSslContext(ctx)
+      ? tlsOptions(contexts.get(ctx), certs, serverName)
+      : { ok: false, result: Result.INVALID_PARAMETER, detail: `SSL context ${ctx} out of range 0-${SSL_CONTEXTS - 1}` };
 }
 
 function hex(id: number): string {

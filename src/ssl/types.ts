@@ -4,11 +4,11 @@
  * socket ids 0–11 with TCP/UDP (src/net/). MQTT and HTTPS reuse `tlsOptions`.
  * The decisions behind the mapping to Node/OpenSSL are in docs/ssl-service.md.
  */
-import type tls from 'node:tls';
-import type { AccessMode } from '../net/types.ts';
+import type { TlsSettings } from '../net/types.ts';
 import type { ResultCode } from '../results/index.ts';
 
-export const SSL_CONTEXTS = 6;
+// src/ssl/ builds on src/net/ (never the other way round): these live in net/types.ts.
+export { SSL_CONTEXTS, type SslOpenRequest, type TlsSettings } from '../net/types.ts';
 
 /** §2.4.1 <SSL_version>: 0 SSL3.0, 1 TLS1.0, 2 TLS1.1, 3 TLS1.2, 4 all. */
 export type SslVersion = 0 | 1 | 2 | 3 | 4;
@@ -55,15 +55,4 @@ export const CERT_TYPES: readonly CertType[] = ['CA', 'User Cert', 'User Key'];
 export type CertPutResult = { ok: true } | { ok: false; reason: string };
 
 /** What `tlsOptions` gives: options for tls.connect, or a chapter-5 code saying why not. */
-export type TlsOptionsResult = { ok: true; options: tls.ConnectionOptions; timeoutMs: number } | { ok: false; result: ResultCode; detail: string };
-
-export interface SslOpenRequest {
-  /** SSL context 0–5 (shown as `sslCtx` in the socket's info). */
-  ctx: number;
-  id: number;
-  host: string;
-  remotePort: number;
-  /** 0: any. */
-  localPort: number;
-  mode: AccessMode;
-}
+export type TlsOptionsResult = ({ ok: true } & TlsSettings) | { ok: false; result: ResultCode; detail: string };

@@ -5,15 +5,23 @@
  * Direct push reads the socket only while the line is free, so a busy host leaves the
  * bytes in the socket's buffer and TCP pushes back on the peer, rather than queueing here.
  */
-import type { Fc41dModule } from '../device/module.ts';
-import { background, type FaultSink } from '../device/background.ts';
+import { background, type FaultSink } from '../feature/background.ts';
+import type { FeatureHost } from '../feature/feature.ts';
 import { type Endpoint, type SocketService, type SocketServiceEvents } from '../net/types.ts';
-import { Result, type ResultCode } from '../results/index.ts';
+import type { ResultCode } from '../results/index.ts';
 import { encodeData } from './encoding.ts';
+import type { TcpipConfig } from './config.ts';
 import { TransparentSocket } from './transparent.ts';
 
 /** §3.3.2: at most this many bytes in one direct-push URC. */
 export const PUSH_CHUNK = 1500;
+
+/** What the reports need of the TCP/IP service (service.ts): its sockets, settings and last result. */
+export interface ReportedSockets {
+  readonly net: SocketService;
+  readonly config: TcpipConfig;
+  lastResult: ResultCode;
+}
 
 export class SocketReports {
   /** Buffer-mode sockets whose "recv" URC the host has not yet answered by reading all. */
@@ -22,33 +30,34 @@ export class SocketReports {
   private pushing = false;
   /** Sockets whose direct-push loop is running (a read may report new data at once: no nesting). */
   private readonly pushingIds = new Set<number>();
-  /** The last socket command's result, for AT+QIGETERROR (§2.3.9). */
-  lastResult: ResultCode = Result.OK;
 
-  constructor(private readonly module: Fc41dModule) {
-    const net = guardedEvents(module.net, module);
+  constructor(
+    private readonly tcpip: ReportedSockets,
+    private readonly host: FeatureHost,
+  ) {
+    const net = guardedEvents(tcpip.net, host);
+    const urc = (line: string) => host.urc(line);
     net.on('opened', (id, result, request) => {
       // Transparent opens: AT+QIOPEN/AT+QSSLOPEN answers CONNECT or ERROR itself, no URC.
       if (request.mode === 2) return;
-      this.lastResult = result;
-      module.urc(`${request.kind === 'ssl' ? '+QSSLOPEN' : '+QIOPEN'}: ${id},${result}`);
+      tcpip.lastResult = result;
+      urc(`${request.kind === 'ssl' ? '+QSSLOPEN' : '+QIOPEN'}: ${id},${result}`);
     });
     net.on('data', (id) => this.dataArrived(id));
     net.on('closed', (id) => this.peerClosed(id));
-    net.on('incoming', (id, listener, remote) => module.urc(`+QIURC: "incoming",${id},${listener},"${remote.address}",${remote.port}`));
-    net.on('accept', (listener) => module.urc(`+QIURC: "accept",${listener}`));
-    net.on('incomingFull', () => module.urc('+QIURC: "incoming full"'));
+    net.on('incoming', (id, listener, remote) => urc(`+QIURC: "incoming",${id},${listener},"${remote.address}",${remote.port}`));
+    net.on('accept', (listener) => urc(`+QIURC: "accept",${listener}`));
+    net.on('incomingFull', () => urc('+QIURC: "incoming full"'));
     net.on('drain', (id) => this.sessions.get(id)?.drained());
-    module.on('idle', () => background(module, () => this.pushAll()));
-    module.on('writable', () => background(module, () => (this.deliverAll(), this.pushAll()))); // direct push waits while the host is backed up
+    host.line.on('idle', () => background(host, () => this.pushAll()));
+    host.line.on('writable', () => background(host, () => (this.deliverAll(), this.pushAll()))); // direct push waits while the host is backed up
   }
 
   /** The transparent session of a socket, made on first use. */
   session(id: number): TransparentSocket {
     let session = this.sessions.get(id);
     if (!session) {
-      const m = this.module;
-      session = new TransparentSocket(id, m.net, m, () => m.tcpip, m.clock);
+      session = new TransparentSocket(id, this.tcpip.net, this.host.line, () => this.tcpip.config, this.host.clock);
       this.sessions.set(id, session);
     }
     return session;
@@ -61,13 +70,13 @@ export class SocketReports {
 
   /** AT+QIRD took data: once the buffer is empty, the next arrival is announced again. */
   readDone(id: number): void {
-    if (this.module.net.unread(id) === 0) this.notified.delete(id);
+    if (this.tcpip.net.unread(id) === 0) this.notified.delete(id);
   }
 
   /** AT+QISWTMD: data already waiting is announced or pushed in the new mode. */
   modeChanged(id: number): void {
     this.notified.delete(id);
-    if (this.module.net.unread(id) > 0) this.dataArrived(id);
+    if (this.tcpip.net.unread(id) > 0) this.dataArrived(id);
   }
 
   /** AT+QICLOSE: forget the socket. */
@@ -76,7 +85,7 @@ export class SocketReports {
     const session = this.sessions.get(id);
     if (session) {
       session.stop();
-      this.module.endSession(session);
+      this.host.line.endSession(session);
       this.sessions.delete(id);
     }
   }
@@ -88,30 +97,29 @@ export class SocketReports {
   }
 
   private dataArrived(id: number): void {
-    const info = this.module.net.info(id);
+    const info = this.tcpip.net.info(id);
     if (!info) return;
     if (info.mode === 2) return this.sessions.get(id)?.deliver();
     if (info.mode === 1) return this.push(id);
     if (this.notified.has(id)) return;
     this.notified.add(id);
-    this.module.urc(`${urcPrefix(info.type)}: "recv",${id}`);
+    this.host.urc(`${urcPrefix(info.type)}: "recv",${id}`);
   }
 
   private peerClosed(id: number): void {
     const session = this.sessions.get(id);
-    if (session && this.module.ownsLine(session)) {
+    if (session && this.host.line.ownsLine(session)) {
       session.deliver();
-      this.module.endSession(session); // NO CARRIER (§3.3.7)
+      this.host.line.endSession(session); // NO CARRIER (§3.3.7)
       return;
     }
-    if (session) this.module.endSession(session); // ATO now answers NO CARRIER
-    this.module.urc(`${urcPrefix(this.module.net.info(id)?.type)}: "closed",${id}`);
+    if (session) this.host.line.endSession(session); // ATO now answers NO CARRIER
+    this.host.urc(`${urcPrefix(this.tcpip.net.info(id)?.type)}: "closed",${id}`);
   }
 
   /** Direct push (§3.3.2): data goes out in URCs while the line is free and URCs are on. */
   private push(id: number): void {
-    const m = this.module;
-    if (!m.isIdle || !m.system.urc) return; // kept in the socket buffer until then (or AT+QIRD)
+    if (!this.host.line.isIdle || !this.host.system.urc) return; // kept in the socket buffer until then (or AT+QIRD)
     if (this.pushingIds.has(id)) return; // the running loop picks the new bytes up, in order
     this.pushingIds.add(id);
     try {
@@ -122,15 +130,16 @@ export class SocketReports {
   }
 
   private pushLoop(id: number): void {
-    const m = this.module;
-    const info = m.net.info(id);
-    while (info && m.isIdle && !m.outputBlocked && m.net.unread(id) > 0) {
-      const chunk = m.net.read(id, PUSH_CHUNK);
+    const { net, config } = this.tcpip;
+    const line = this.host.line;
+    const info = net.info(id);
+    while (info && line.isIdle && !line.outputBlocked && net.unread(id) > 0) {
+      const chunk = net.read(id, PUSH_CHUNK);
       if (!chunk) break;
       const from = info.type === 'UDP SERVICE' && chunk.from ? `,"${chunk.from.address}",${chunk.from.port}` : '';
-      const data = encodeData(chunk.data, m.tcpip.datatype);
+      const data = encodeData(chunk.data, config.datatype);
       const head = `\r\n${urcPrefix(info.type)}: "recv",${id},${chunk.data.length}${from}\r\n`;
-      m.urc(Buffer.concat([Buffer.from(head, 'latin1'), data, Buffer.from('\r\n', 'latin1')]));
+      this.host.urc(Buffer.concat([Buffer.from(head, 'latin1'), data, Buffer.from('\r\n', 'latin1')]));
     }
   }
 
@@ -138,7 +147,7 @@ export class SocketReports {
     if (this.pushing) return;
     this.pushing = true;
     try {
-      for (const info of this.module.net.list()) if (info.mode === 1 && this.module.net.unread(info.id) > 0) this.push(info.id);
+      for (const info of this.tcpip.net.list()) if (info.mode === 1 && this.tcpip.net.unread(info.id) > 0) this.push(info.id);
     } finally {
       this.pushing = false;
     }

@@ -1,10 +1,13 @@
 /**
  * One module's Wi-Fi: station, soft-AP, provisioning (web page and AirKiss) and the saved
- * settings, wired to the module's power states and URCs (`+QSTASTAT:`, §3.1.1). Other
- * services ask it for network state (`hasIp`) and listen to `ip` to drop connections.
+ * settings, wired to the module's power states. It sets the module's network state (the
+ * station's address), which sockets, MQTT and HTTP read; what the host hears of it
+ * (`+QSTASTAT:`, §3.1.1) is in reports.ts.
  */
-import { background } from '../device/background.ts';
-import type { Fc41dModule } from '../device/module.ts';
+import { EventEmitter } from 'node:events';
+import { background } from '../feature/background.ts';
+import type { FeatureHost } from '../feature/feature.ts';
+import { Saved } from '../feature/saved.ts';
 import { type IpConfig } from '../world/ip.ts';
 import type { World } from '../world/world.ts';
 import { WifiFlash, type WifiSaved } from './saved.ts';
@@ -12,7 +15,14 @@ import { SoftAp } from './softap.ts';
 import { Station } from './station.ts';
 import { type JoinOutcome, startWebConfig, type WebConfigDevice, type WebConfigServer } from './webcfg.ts';
 
-export class WifiService {
+export interface WifiEvents {
+  /** The provisioning page (AT+QWEBCFG) started at this URL, or stopped (null). */
+  webcfg: [url: string | null];
+  /** The provisioning page should be served and could not start (e.g. its port is taken). */
+  webcfgError: [message: string];
+}
+
+export class WifiService extends EventEmitter<WifiEvents> {
   readonly station: Station;
   readonly softAp: SoftAp;
   /** Runtime DHCP switch (AT+QSTADHCP), loaded from flash at boot (AT+QSTADHCPDEF). */
@@ -25,30 +35,25 @@ export class WifiService {
   /** Page starts and stops run one after another, in the order asked for; never rejects. */
   private webChange: Promise<unknown> = Promise.resolve();
 
+  readonly world: World;
+  /** What §2.1.15, 2.1.23 and 2.1.26 save: changed by those commands, written by the registry. */
+  readonly saved: Saved<WifiSaved>;
+
   constructor(
-    private readonly module: Fc41dModule,
-    readonly world: World,
+    readonly host: FeatureHost,
     private readonly webcfgPort = 0,
   ) {
-    this.station = new Station(world, module.mac, { dhcp: () => this.dhcp, staticIp: () => this.staticIp, faults: module });
-    this.softAp = new SoftAp(world, module.mac);
-    this.station.on('status', (event) => module.urc(`+QSTASTAT:${event}`));
+    super();
+    this.world = host.world;
+    this.saved = new Saved(host.section('wifi', WifiFlash));
+    this.station = new Station(host.world, host.mac, { dhcp: () => this.dhcp, staticIp: () => this.staticIp, faults: host });
+    this.softAp = new SoftAp(host.world, host.mac);
+    this.station.on('ip', (ip) => host.network.set(ip));
     // A failure here is a bug: reported, never thrown into the module's power-up or reset
-    // (the module runs each reset hook through background() too).
-    module.onReset(() => this.shutdown());
-    module.on('power', (state) => {
-      if (state === 'on') background(module, () => this.boot());
-    });
-  }
-
-  get saved(): WifiSaved {
-    return WifiFlash.parse(this.module.flash.read().wifi ?? {});
-  }
-
-  save(change: (saved: WifiSaved) => void): void {
-    const next = this.saved;
-    change(next);
-    this.module.flash.update((f) => void (f.wifi = next));
+    // (the module runs each hook through background()).
+    host.onBoot(() => this.saved.revert());
+    host.onReady(() => this.boot());
+    host.onReset(() => this.shutdown());
   }
 
   /** Whether the station has an address: sockets, MQTT and HTTP need one. */
@@ -56,35 +61,49 @@ export class WifiService {
     return this.station.ip !== null;
   }
 
-  /** Joins and, when asked, saves the AP for the next boot (AT+QSTAAPINFODEF, provisioning). */
-  join(ssid: string, key: string | undefined, save: boolean): void {
-    if (save) this.save((s) => void (s.sta = { ssid, ...(key === undefined ? {} : { key }) }));
+  /** AT+QSTADHCP(DEF): DHCP on or off, applied to the address at once. */
+  useDhcp(on: boolean): void {
+    this.dhcp = on;
+    this.station.refreshAddress();
+  }
+
+  /** AT+QSTASTATIC: the address to use while DHCP is off. */
+  useStaticIp(ip: IpConfig): void {
+    this.staticIp = ip;
+    this.station.refreshAddress();
+  }
+
+  /** Remembers an AP for the next boot (AT+QSTAAPINFODEF; written when the command succeeds). */
+  remember(ssid: string, key: string | undefined): void {
+    this.saved.value.sta = { ssid, ...(key === undefined ? {} : { key }) };
+  }
+
+  /** Provisioning (the page, AirKiss): join and save the AP at once. */
+  private joinAndSave(ssid: string, key: string | undefined): void {
+    this.remember(ssid, key);
+    this.saved.persist();
     this.station.join(ssid, key);
   }
 
   /** The API's "phone": delivers AirKiss credentials; false when AT+QAIRKISS=1 is not waiting. */
   deliverAirkiss(ssid: string, key: string | undefined): boolean {
-    if (!this.airkiss || this.module.state !== 'on') return false;
+    if (!this.airkiss || this.host.power.state !== 'on') return false;
     this.airkiss = false;
-    this.join(ssid, key, true);
+    this.joinAndSave(ssid, key);
     return true;
-  }
-
-  reportOta(result: { ok: true; version: string } | { ok: false; reason: string }): void {
-    this.module.emit('ota', result.ok ? { ok: true, version: result.version } : result);
   }
 
   /**
    * AT+QWEBCFG, soft-AP changes, reset: the page is served while both are on. Never rejects:
    * resolves false when the page should be served and could not start (its port taken, say;
-   * reported as the module's `webcfgError`), true otherwise. A failed start leaves no page and
+   * reported as a `webcfgError` event), true otherwise. A failed start leaves no page and
    * no half state: the next change tries again.
    */
   updateWebConfig(): Promise<boolean> {
     const run = this.webChange
       .then(() => this.applyWebConfig())
       .catch((error: unknown) => {
-        this.module.emit('fault', error); // not expected: a bug, not the environment
+        this.host.emit('fault', error); // not expected: a bug, not the environment
         return false;
       });
     this.webChange = run;
@@ -96,25 +115,25 @@ export class WifiService {
   }
 
   private async applyWebConfig(): Promise<boolean> {
-    const wanted = this.saved.webcfg && this.softAp.up && this.module.state === 'on';
+    const wanted = this.saved.value.webcfg && this.softAp.up && this.host.power.state === 'on';
     if (wanted && !this.web) return this.startWeb();
     if (!wanted && this.web) {
       const web = this.web;
       this.web = null;
       await web.close();
-      this.module.emit('webcfg', null);
+      this.emit('webcfg', null);
     }
     return true;
   }
 
   private async startWeb(): Promise<boolean> {
     const device: WebConfigDevice = {
-      label: this.module.label,
-      mac: this.module.mac,
+      label: this.host.label,
+      mac: this.host.mac,
       softApSsid: this.softAp.ssid ?? '',
       scan: async () => {
         await this.world.wait(SCAN_MS);
-        return this.world.audible(this.module.mac);
+        return this.world.audible(this.host.mac);
       },
       join: (ssid, key) => this.joinForWeb(ssid, key),
     };
@@ -123,11 +142,11 @@ export class WifiService {
       web = await startWebConfig(device, { port: this.webcfgPort });
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      this.module.emit('webcfgError', `cannot serve the provisioning page on port ${this.webcfgPort}: ${why}`);
+      this.emit('webcfgError', `cannot serve the provisioning page on port ${this.webcfgPort}: ${why}`);
       return false;
     }
     this.web = web;
-    this.module.emit('webcfg', web.url);
+    this.emit('webcfg', web.url);
     return true;
   }
 
@@ -136,7 +155,7 @@ export class WifiService {
     return new Promise<JoinOutcome>((resolve) => {
       const done = (outcome: JoinOutcome) => {
         this.station.off('status', onStatus);
-        this.module.clock.clearTimeout(timer);
+        this.host.clock.clearTimeout(timer);
         resolve(outcome);
       };
       const onStatus = (event: string) => {
@@ -144,12 +163,12 @@ export class WifiService {
         else if (event === 'SCAN_NO_AP') done({ ok: false, reason: 'no-ap', message: `no access point named ${ssid} in range` });
         else if (event === 'WLAN_DISCONNECTED') done({ ok: false, reason: 'auth-failed', message: `${ssid} refused the key` });
       };
-      const timer = this.module.clock.setTimeout(
+      const timer = this.host.clock.setTimeout(
         () => done({ ok: false, reason: 'timeout', message: 'no address within the time allowed' }),
         this.world.scaled(JOIN_TIMEOUT_MS) + 1000,
       );
       this.station.on('status', onStatus);
-      this.join(ssid, key, true);
+      this.joinAndSave(ssid, key);
     });
   }
 
@@ -158,7 +177,7 @@ export class WifiService {
   }
 
   private boot(): void {
-    const saved = this.saved;
+    const saved = this.saved.value;
     this.dhcp = saved.dhcp;
     if (saved.sta) this.station.join(saved.sta.ssid, saved.sta.key);
   }
@@ -168,7 +187,7 @@ export class WifiService {
     this.softAp.reset();
     this.staticIp = null;
     this.airkiss = false;
-    background(this.module, () => this.updateWebConfig());
+    background(this.host, () => this.updateWebConfig());
   }
 }
 

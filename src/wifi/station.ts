@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events';
 import { type IpConfig } from '../world/ip.ts';
 import { type AccessPoint, RANGE_LIMIT_DBM, type World } from '../world/world.ts';
-import { background, type FaultSink } from '../device/background.ts';
+import { background, type FaultSink } from '../feature/background.ts';
 
 export type StaEvent = 'WLAN_CONNECTED' | 'WLAN_DISCONNECTED' | 'GOT_IP' | 'SCAN_NO_AP';
 export type StaState = 'down' | 'joining' | 'connected';

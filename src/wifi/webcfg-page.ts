@@ -6,7 +6,17 @@
  * SSIDs come from the air and are attacker-controlled: every value goes through escapeHtml.
  */
 import { createHash } from 'node:crypto';
-import type { WebConfigAp } from './webcfg.ts';
+
+/** An access point as the page lists it. */
+export interface WebConfigAp {
+  ssid: string;
+  /** e.g. 'WPA2_AES_PSK' or 'OPEN' */
+  security: string;
+  /** dBm, negative */
+  rssi: number;
+  channel: number;
+  bssid: string;
+}
 
 export interface PageDevice {
   label: string;

@@ -12,17 +12,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PAGE_CSP, renderFormPage, renderResultPage, type PageDevice } from './webcfg-page.ts';
+import { PAGE_CSP, renderFormPage, renderResultPage, type PageDevice, type WebConfigAp } from './webcfg-page.ts';
 
-export interface WebConfigAp {
-  ssid: string;
-  /** e.g. 'WPA2_AES_PSK' or 'OPEN' */
-  security: string;
-  /** dBm, negative */
-  rssi: number;
-  channel: number;
-  bssid: string;
-}
+export type { WebConfigAp };
+
 
 export type JoinOutcome =
   | { ok: true; ip: string }

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Fc41dModule } from '../../src/device/module.ts';
 import { engineRig, ERROR, OK, recordingPeer, T, tcpModule, writeAs } from './rig.ts';
+import { tcpip } from '../../src/tcpip/feature.ts';
 
 const hex = (s: string | Buffer) => Buffer.from(typeof s === 'string' ? Buffer.from(s, 'latin1') : s).toString('hex');
 
@@ -64,16 +65,16 @@ test('engine: a quote that does not open a counted argument is an ordinary strin
 test('registry: AT+QISEND and AT+QSSLSEND declare counted data; hex doubles the count', () => {
   const module = new Fc41dModule({ bootMs: 5, echo: false, powerOnAttach: false });
   try {
-    assert.equal(module.registry.countedLength('AT+QISEND=0,9,', module), 9);
-    assert.equal(module.registry.countedLength('AT+QSSLSEND=3, 12 ,', module), 12);
-    assert.equal(module.registry.countedLength('AT+QVERSION;+QISEND=0,9,', module), 9);
-    assert.equal(module.registry.countedLength('AT+QISEND=0,9', module), null, 'not at an argument start');
-    assert.equal(module.registry.countedLength('AT+QISEND=0,1461,', module), null, 'count out of range');
-    assert.equal(module.registry.countedLength('AT+QISEND=0,', module), null, 'the length comes first');
-    assert.equal(module.registry.countedLength('AT+QICFG=', module), null);
-    assert.equal(module.registry.countedLength('AT+QSTAAPINFO=', module), null);
-    module.tcpip.datatype = 1;
-    assert.equal(module.registry.countedLength('AT+QISEND=0,9,', module), 18);
+    assert.equal(module.registry.countedLength('AT+QISEND=0,9,'), 9);
+    assert.equal(module.registry.countedLength('AT+QSSLSEND=3, 12 ,'), 12);
+    assert.equal(module.registry.countedLength('AT+QVERSION;+QISEND=0,9,'), 9);
+    assert.equal(module.registry.countedLength('AT+QISEND=0,9'), null, 'not at an argument start');
+    assert.equal(module.registry.countedLength('AT+QISEND=0,1461,'), null, 'count out of range');
+    assert.equal(module.registry.countedLength('AT+QISEND=0,'), null, 'the length comes first');
+    assert.equal(module.registry.countedLength('AT+QICFG='), null);
+    assert.equal(module.registry.countedLength('AT+QSTAAPINFO='), null);
+    module.service(tcpip).config.datatype = 1;
+    assert.equal(module.registry.countedLength('AT+QISEND=0,9,'), 18);
   } finally {
     module.dispose();
   }

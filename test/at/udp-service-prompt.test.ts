@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { test } from 'node:test';
 import { ERROR, OK, PROMPT, T, tcpModule } from './rig.ts';
+import { tcpip } from '../../src/tcpip/feature.ts';
 
 async function udpPeer() {
   const socket: Socket = createSocket('udp4');
@@ -30,7 +31,7 @@ test('TCP transport: UDP SERVICE prompt form answers the last sender; ERROR (556
   try {
     assert.equal((await m.at('AT+QIOPEN=1,"UDP SERVICE","127.0.0.1",0,2020,0')).final, 'OK');
     await m.host.expect('\r\n+QIOPEN: 1,0\r\n', T);
-    const service = m.module.net.info(1)!.hostEndpoint!;
+    const service = m.module.service(tcpip).net.info(1)!.hostEndpoint!;
 
     m.host.write('AT+QISEND=1,5\r\n');
     assert.equal(await m.host.expect(ERROR, T), ERROR, 'no peer yet: no prompt');

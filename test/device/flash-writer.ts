@@ -3,11 +3,12 @@
 // so a reader can tell a whole version from a torn one.
 import { Flash } from '../../src/device/flash.ts';
 
+// It says `started` once version 1 is whole, so a kill on a loaded machine cannot come before any write.
 const flash = Flash.open(process.argv[2]);
-process.stdout.write('started\n');
 for (let n = 1; ; n++) {
   flash.update((f) => {
     f.system.firmware = `FW${n}`;
     f.pad = String(n).repeat(50_000);
   });
+  if (n === 1) process.stdout.write('started\n');
 }

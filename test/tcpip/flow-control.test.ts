@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { connectedModule, T, tcpEcho } from './helpers.ts';
+import { tcpip } from '../../src/tcpip/feature.ts';
 
 const MiB = 1024 * 1024;
 const TOTAL = 8 * MiB;
@@ -119,7 +120,7 @@ test('download: a host that does not read makes TCP push back on the peer; then 
     let maxUnread = 0;
     let maxHeld = 0;
     const sample = () => {
-      maxUnread = Math.max(maxUnread, m.module.net.unread(0));
+      maxUnread = Math.max(maxUnread, m.module.service(tcpip).net.unread(0));
       maxHeld = Math.max(maxHeld, m.stream.readableLength);
     };
     // Wait until the peer's writes have stalled: what it still holds stops shrinking.
@@ -128,7 +129,7 @@ test('download: a host that does not read makes TCP push back on the peer; then 
     assert.equal(got, 0, 'the paused host read nothing');
     assert.ok(stalled > 1 * MiB, `the peer's writes stall (${stalled} bytes still queued at the peer), TCP pushes back`);
     assert.ok(maxUnread <= RECV_CAPACITY, `the module's receive buffer stays within its capacity (max ${maxUnread})`);
-    assert.ok(m.module.net.unread(0) > 0, 'the receive buffer holds what the host has not taken');
+    assert.ok(m.module.service(tcpip).net.unread(0) > 0, 'the receive buffer holds what the host has not taken');
     assert.ok(maxHeld <= 256 * 1024, `the module does not pile bytes into the host's stream (max ${maxHeld} waiting there)`);
 
     // The host reads again: everything arrives, in order, unchanged.
@@ -138,8 +139,8 @@ test('download: a host that does not read makes TCP push back on the peer; then 
     assertSameBytes(Buffer.concat(received), data, 'the host gets the 8 MiB in order, unchanged');
     assert.ok(maxUnread <= RECV_CAPACITY, `the receive buffer never exceeded its capacity (max ${maxUnread})`);
     assert.equal(socket.writableLength, 0, 'the peer has sent everything');
-    assert.equal(m.module.net.unread(0), 0);
-    assert.deepEqual(m.module.net.recvCounters(0), { total: TOTAL, read: TOTAL, unread: 0 });
+    assert.equal(m.module.service(tcpip).net.unread(0), 0);
+    assert.deepEqual(m.module.service(tcpip).net.recvCounters(0), { total: TOTAL, read: TOTAL, unread: 0 });
   } finally {
     m.close();
     await peer.close();
@@ -163,7 +164,7 @@ test('upload: a peer that does not read makes the module hold the host; then 8 M
     }
 
     let maxUnacked = 0;
-    const sample = () => (maxUnacked = Math.max(maxUnacked, m.module.net.sendCounters(0)?.unacked ?? 0));
+    const sample = () => (maxUnacked = Math.max(maxUnacked, m.module.service(tcpip).net.sendCounters(0)?.unacked ?? 0));
     // Wait until the host is held: what waits in its stream stops shrinking.
     const held = await settle(() => m.stream.writableLength, sample);
     sample();
@@ -189,7 +190,7 @@ test('upload: a peer that does not read makes the module hold the host; then 8 M
     assertSameBytes(Buffer.concat(received), data, 'the peer gets the 8 MiB in order, unchanged');
     assert.equal(m.stream.writableLength, 0);
     assert.ok(maxUnacked <= 1 * MiB, `the module's socket backlog stayed bounded (max ${maxUnacked})`);
-    assert.deepEqual(m.module.net.sendCounters(0), { total: TOTAL, acked: TOTAL, unacked: 0 });
+    assert.deepEqual(m.module.service(tcpip).net.sendCounters(0), { total: TOTAL, acked: TOTAL, unacked: 0 });
   } finally {
     m.close();
     await peer.close();
@@ -263,7 +264,7 @@ test('direct push: data that came while a command ran is pushed afterwards, in o
     // module's buffer, so the rest waits in TCP.
     const data = Buffer.from(randomBytes(256 * 1024).toString('hex'), 'latin1');
     socket.write(data);
-    await until('the module buffer is full', () => m.module.net.unread(0) >= RECV_CAPACITY, () => {}, T);
+    await until('the module buffer is full', () => m.module.service(tcpip).net.unread(0) >= RECV_CAPACITY, () => {}, T);
     assert.equal(m.host.unread, '', 'nothing is pushed while the command runs');
     m.host.write('hello');
     await m.host.expect('\r\nSEND OK\r\n', T);

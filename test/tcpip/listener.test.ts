@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import { connectedModule, T } from './helpers.ts';
+import { tcpip } from '../../src/tcpip/feature.ts';
 
 function hostPortOf(m: Awaited<ReturnType<typeof connectedModule>>, id: number): number {
-  const endpoint = m.module.net.info(id)?.hostEndpoint;
+  const endpoint = m.module.service(tcpip).net.info(id)?.hostEndpoint;
   assert.ok(endpoint, 'a listener has a host endpoint');
   return endpoint.port;
 }

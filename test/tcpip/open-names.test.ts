@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { connectedModule, T, tcpEcho, type Echo } from './helpers.ts';
+import { tcpip } from '../../src/tcpip/feature.ts';
 
 /** Accepts TCP connections and never says a word: a TLS handshake through it stays pending. */
 let mute: Server;
@@ -67,7 +68,7 @@ test('TCP open of id 3 done, then AT+QSSLOPEN of id 3: +QSSLOPEN: 3,553; the TCP
     await m.host.expect('\r\n+QIOPEN: 3,0\r\n', T);
     assert.equal((await m.at(`AT+QSSLOPEN=0,3,"127.0.0.1",${mutePort()}`)).final, 'OK');
     assert.equal(await m.host.expect(/\r\n\+Q\w+OPEN: 3,\d+\r\n/, T), '\r\n+QSSLOPEN: 3,553\r\n');
-    assert.equal(m.module.net.info(3)?.type, 'TCP');
+    assert.equal(m.module.service(tcpip).net.info(3)?.type, 'TCP');
     assert.equal(await m.host.collect(100), '', 'nothing else');
   } finally {
     m.close();

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { AccessPointInput } from '../../src/index.ts';
 import { CONNECTED, DISCONNECTED, ERROR, GOT_IP, lines, makeWorld, type Module, OK, silence, T, useModules, ZEROS } from '../helpers/wifi.ts';
+import { wifi } from '../../src/wifi/feature.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fc41d-wifi-cmd-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -415,13 +416,13 @@ describe('AirKiss (§2.1.12)', () => {
     const flashPath = join(dir, 'airkiss.json');
     const world = makeWorld([HOME]);
     const a = await start(world, { flashPath });
-    assert.equal(a.module.wifi.deliverAirkiss('home', 'password1'), false, 'not enabled');
+    assert.equal(a.module.service(wifi).deliverAirkiss('home', 'password1'), false, 'not enabled');
     await silence(a.host, 200);
     assert.deepEqual(await a.at('AT+QAIRKISS=1'), OK);
-    assert.equal(a.module.wifi.deliverAirkiss('home', 'password1'), true);
+    assert.equal(a.module.service(wifi).deliverAirkiss('home', 'password1'), true);
     assert.deepEqual(await lines(a.host, 2), [CONNECTED, GOT_IP]);
     assert.deepEqual(flashOf(flashPath).wifi?.sta, { ssid: 'home', key: 'password1' });
-    assert.equal(a.module.wifi.deliverAirkiss('home', 'password1'), false, 'one delivery per AT+QAIRKISS=1');
+    assert.equal(a.module.service(wifi).deliverAirkiss('home', 'password1'), false, 'one delivery per AT+QAIRKISS=1');
     a.close();
     const b = power(world, { flashPath });
     assert.deepEqual(await lines(b.host, 3), ['ready', CONNECTED, GOT_IP]);
@@ -431,25 +432,25 @@ describe('AirKiss (§2.1.12)', () => {
     const m = await start(makeWorld([HOME]));
     await m.at('AT+QAIRKISS=1');
     await m.at('AT+QAIRKISS=0');
-    assert.equal(m.module.wifi.deliverAirkiss('home', 'password1'), false);
+    assert.equal(m.module.service(wifi).deliverAirkiss('home', 'password1'), false);
     await m.at('AT+QAIRKISS=1');
     await m.at('AT+QRST');
     assert.deepEqual(await lines(m.host, 1), ['ready']);
-    assert.equal(m.module.wifi.deliverAirkiss('home', 'password1'), false);
+    assert.equal(m.module.service(wifi).deliverAirkiss('home', 'password1'), false);
     await silence(m.host, 200);
   });
 
   test('wrong credentials are reported like a join with a wrong key', async () => {
     const m = await start(makeWorld([HOME]));
     await m.at('AT+QAIRKISS=1');
-    assert.equal(m.module.wifi.deliverAirkiss('home', 'password2'), true);
+    assert.equal(m.module.service(wifi).deliverAirkiss('home', 'password2'), true);
     assert.deepEqual(await lines(m.host, 1), [DISCONNECTED]);
   });
 
   test('an open AP, no key', async () => {
     const m = await start(makeWorld([LAB]));
     await m.at('AT+QAIRKISS=1');
-    assert.equal(m.module.wifi.deliverAirkiss('lab', undefined), true);
+    assert.equal(m.module.service(wifi).deliverAirkiss('lab', undefined), true);
     assert.deepEqual(await lines(m.host, 2), [CONNECTED, GOT_IP]);
   });
 });

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { createModule, parseWorld, World } from '../../src/index.ts';
 import { buildOtaImage } from '../../src/wifi/ota-image.ts';
 import { AtHost } from '../helpers/at-host.ts';
+import { system } from '../../src/system/feature.ts';
 
 // AT+QWLANOTA (§2.1.8) end to end: a real HTTP server, a module on a simulated AP.
 const images = new Map<string, Buffer>([
@@ -43,7 +44,7 @@ async function connected() {
 test('a good image: OK, then the module reboots into the new version, kept in flash', async () => {
   const m = await connected();
   const outcomes: unknown[] = [];
-  m.module.on('ota', (r) => outcomes.push(r));
+  m.module.service(system).on('ota', (r) => outcomes.push(r));
   assert.equal((await m.host.command(`AT+QWLANOTA=http://ota.test:${port}/fw.bin`, 10_000)).final, 'OK');
   await m.host.expect('\r\nready\r\n');
   assert.deepEqual(await m.host.command('AT+QVERSION'), { lines: ['+QVERSION:FC41DAAR03A10M01.bin_202501150930'], final: 'OK' });
@@ -55,7 +56,7 @@ test('a good image: OK, then the module reboots into the new version, kept in fl
 test('a missing image, a corrupt image and an unreachable server: ERROR, old firmware stays', async () => {
   const m = await connected();
   const reasons: string[] = [];
-  m.module.on('ota', (r) => reasons.push(r.ok ? 'ok' : r.reason));
+  m.module.service(system).on('ota', (r) => reasons.push(r.ok ? 'ok' : r.reason));
   for (const url of [`http://127.0.0.1:${port}/missing.bin`, `http://ota.test:${port}/corrupt.bin`, 'http://127.0.0.1:1/fw.bin']) {
     assert.equal((await m.host.command(`AT+QWLANOTA=${url}`, 10_000)).final, 'ERROR', url);
   }
@@ -72,7 +73,7 @@ test('without a network the update is refused at once', async () => {
   const host = new AtHost(m.stream);
   await host.expect('\r\nready\r\n');
   const reasons: string[] = [];
-  m.module.on('ota', (r) => reasons.push(r.ok ? 'ok' : r.reason));
+  m.module.service(system).on('ota', (r) => reasons.push(r.ok ? 'ok' : r.reason));
   assert.equal((await host.command(`AT+QWLANOTA=http://127.0.0.1:${port}/fw.bin`)).final, 'ERROR');
   assert.deepEqual(reasons, ['no network']);
   m.close();

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { createModule, parseWorld, World } from '../../src/index.ts';
 import { browserSkipReason, launchChromium } from '../helpers/browser.ts';
 import { AtHost } from '../helpers/at-host.ts';
+import { wifi } from '../../src/wifi/feature.ts';
 
 describe('provisioning a real module from Chromium', { skip: browserSkipReason() }, () => {
   test('AT+QWEBCFG=1 with the soft-AP up: the page joins and saves the AP', async () => {
@@ -23,7 +24,7 @@ describe('provisioning a real module from Chromium', { skip: browserSkipReason()
     const host = new AtHost(m.stream);
     await host.expect('\r\nready\r\n');
     const urls: (string | null)[] = [];
-    m.module.on('webcfg', (url) => urls.push(url));
+    m.module.service(wifi).on('webcfg', (url) => urls.push(url));
     assert.equal((await host.command('AT+QWEBCFG=1')).final, 'OK');
     assert.deepEqual(urls, [], 'no page without the soft-AP');
     assert.equal((await host.command('AT+QSOFTAP=FC41D-Setup')).final, 'OK');
@@ -49,14 +50,14 @@ describe('provisioning a real module from Chromium', { skip: browserSkipReason()
       await page.screenshot({ path: 'test-artifacts/webcfg-module.png', fullPage: true });
       await page.click('#connect');
       const ip = await page.textContent('#ip');
-      assert.equal(ip, m.module.wifi.station.ip?.ip);
+      assert.equal(ip, m.module.service(wifi).station.ip?.ip);
       assert.match(ip ?? '', /^192\.168\.1\.\d+$/);
     } finally {
       await browser.close();
     }
     await host.expect('+QSTASTAT:WLAN_CONNECTED\r\n');
     await host.expect('+QSTASTAT:GOT_IP\r\n');
-    assert.deepEqual(m.module.wifi.saved.sta, { ssid: 'Office', key: 'correct-horse' });
+    assert.deepEqual(m.module.service(wifi).saved.value.sta, { ssid: 'Office', key: 'correct-horse' });
 
     assert.equal((await host.command('AT+QSOFTAPSTOP')).final, 'OK');
     assert.deepEqual(urls.slice(1), [null], 'the page stops with the soft-AP');

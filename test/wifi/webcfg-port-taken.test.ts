@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { createModule, parseWorld, World } from '../../src/index.ts';
 import { AtHost } from '../helpers/at-host.ts';
 import { noProcessErrors } from '../helpers/process-errors.ts';
+import { wifi } from '../../src/wifi/feature.ts';
 
 let blocker: Server;
 let takenPort: number;
@@ -23,8 +24,8 @@ async function start(webcfgPort: number) {
   await host.expect('\r\nready\r\n');
   const failures: string[] = [];
   const urls: (string | null)[] = [];
-  m.module.on('webcfgError', (message) => failures.push(message));
-  m.module.on('webcfg', (url) => urls.push(url));
+  m.module.service(wifi).on('webcfgError', (message) => failures.push(message));
+  m.module.service(wifi).on('webcfg', (url) => urls.push(url));
   const at = async (line: string) => (await host.command(line, 5000)).final;
   return { ...m, host, at, failures, urls };
 }
@@ -35,18 +36,18 @@ test('port taken, page enabled first: AT+QSOFTAP still brings the AP up (OK), th
     try {
       assert.equal(await m.at('AT+QWEBCFG=1'), 'OK', 'the soft-AP is down: nothing to serve yet');
       assert.equal(await m.at('AT+QSOFTAP=Setup'), 'OK', 'the AP came up; only the page failed');
-      assert.equal(m.module.wifi.softAp.up, true);
+      assert.equal(m.module.service(wifi).softAp.up, true);
       assert.equal(m.failures.length, 1);
       assert.match(m.failures[0]!, new RegExp(`port ${takenPort}.*EADDRINUSE`));
       assert.deepEqual(m.urls, []);
-      assert.equal(m.module.wifi.webConfigUrl, null);
+      assert.equal(m.module.service(wifi).webConfigUrl, null);
       // Nothing is wedged: every later command answers as before.
       assert.equal(await m.at('AT+QSOFTAPSTOP'), 'OK');
       assert.equal(await m.at('AT+QSOFTAP=Setup'), 'OK', 'not ERROR forever after');
       assert.equal(await m.at('AT+QAPSTATE'), 'OK');
       assert.equal(await m.at('AT+QWEBCFG=0'), 'OK');
       assert.equal(await m.at('AT+QWEBCFG=1'), 'ERROR', 'the page would start now and cannot: ERROR');
-      assert.equal(m.module.wifi.saved.webcfg, false, 'a refused AT+QWEBCFG=1 is not saved');
+      assert.equal(m.module.service(wifi).saved.value.webcfg, false, 'a refused AT+QWEBCFG=1 is not saved');
       assert.equal(await m.at('AT'), 'OK');
       m.host.send('AT+QRST');
       await m.host.expect('\r\nready\r\n', 5000);

@@ -1,9 +1,11 @@
 /**
- * System commands, manual §2.1.1–2.1.4, 2.1.7, 2.1.9–2.1.11.
- * (The Wi-Fi commands of §2.1 live in wifi.ts.)
+ * System commands, manual §2.1.1–2.1.4, 2.1.7–2.1.11 (the Wi-Fi commands of §2.1 are in
+ * src/wifi/commands.ts). Formats per FIDELITY.md.
  */
-import type { Fc41dModule } from '../device/module.ts';
-import type { CommandSpec, WriteForm } from './registry.ts';
+import { declare } from '../commands/declare.ts';
+import type { CommandSpec } from '../commands/registry.ts';
+import { otaUpdate } from '../wifi/ota.ts';
+import type { SystemService } from './service.ts';
 
 /**
  * The rates AT+QSETBAND accepts: any integer in this band, not only the standard rates, since
@@ -13,29 +15,23 @@ import type { CommandSpec, WriteForm } from './registry.ts';
 export const MIN_BAUD = 1200;
 export const MAX_BAUD = 4_000_000;
 
-/** An on/off setting that takes effect at once and is saved. */
-function setSaved(device: Fc41dModule, key: 'echo' | 'urc', on: boolean): string {
-  device.flash.update((f) => void (f.system[key] = on));
-  device.system[key] = on;
-  return 'OK';
-}
+const { form } = declare<SystemService>();
 
-/** `AT+X=<enable>` for such a setting. */
-function savedSwitch(key: 'echo' | 'urc'): WriteForm<Fc41dModule> {
-  return {
-    params: [{ name: 'enable', type: 'int', values: [0, 1] }],
-    handler: (_ctx, device, args) => setSaved(device, key, args.int('enable') === 1),
-  };
-}
+/** `AT+X=<enable>` for an on/off UART setting that is saved. */
+const savedSwitch = (key: 'echo' | 'urc') =>
+  form([{ name: 'enable', type: 'int', values: [0, 1] }], (_ctx, system, args) => {
+    system.setSwitch(key, args.int('enable') === 1);
+    return 'OK';
+  });
 
-export const systemCommands: CommandSpec<Fc41dModule>[] = [
+export const systemCommands: CommandSpec<SystemService>[] = [
   {
     // 2.1.1: OK, then drop all connections, forget unsaved settings, and say `ready`.
     name: '+QRST',
     section: '2.1.1',
     summary: 'Restart module',
-    exec: (ctx, device) => {
-      ctx.afterResponse(() => device.restart());
+    exec: (ctx, system) => {
+      ctx.afterResponse(() => system.host.power.restart());
       return 'OK';
     },
   },
@@ -45,8 +41,8 @@ export const systemCommands: CommandSpec<Fc41dModule>[] = [
     name: '+QVERSION',
     section: '2.1.2',
     summary: 'Get firmware version',
-    exec: (ctx, device) => {
-      ctx.line(`+QVERSION:${device.system.firmware}`);
+    exec: (ctx, system) => {
+      ctx.line(`+QVERSION:${system.host.system.firmware}`);
       return 'OK';
     },
   },
@@ -65,7 +61,10 @@ export const systemCommands: CommandSpec<Fc41dModule>[] = [
     section: '2.1.3',
     summary: 'Enable/disable echo (V.250 form)',
     saved: true,
-    exec: (_ctx, device) => setSaved(device, 'echo', false),
+    exec: (_ctx, system) => {
+      system.setSwitch('echo', false);
+      return 'OK';
+    },
     write: savedSwitch('echo'),
   },
   {
@@ -82,29 +81,42 @@ export const systemCommands: CommandSpec<Fc41dModule>[] = [
     section: '2.1.7',
     summary: 'Configure serial port baud rate',
     saved: true,
-    write: {
-      params: [
+    write: form(
+      [
         { name: 'baud_rate', type: 'int', min: MIN_BAUD, max: MAX_BAUD },
         { name: 'save', type: 'int', values: [0, 1], optional: true, default: 1 },
       ],
-      handler: (ctx, device, args) => {
+      (ctx, system, args) => {
         const baud = args.int('baud_rate');
-        const save = args.int('save') === 1;
-        ctx.afterResponse(() => {
-          device.system.baud = baud;
-          if (save) device.flash.update((f) => void (f.system.baud = baud));
-        });
+        system.saved.value.baud = baud; // written only when <save> is 1 (`saves` below)
+        ctx.afterResponse(() => (system.host.system.baud = baud));
         return 'OK';
       },
-    },
+      { saves: (args) => args.int('save') === 1 },
+    ),
+  },
+  {
+    // 2.1.8: download and check the image; OK then reboot into it (it is in flash), or ERROR and
+    // keep the old one.
+    name: '+QWLANOTA',
+    section: '2.1.8',
+    summary: 'Start OTA',
+    saved: true,
+    write: form([{ name: 'URL', type: 'string', quoted: false, minLength: 1, maxLength: 512 }], async (ctx, system, args) => {
+      const version = await otaUpdate(system, args.str('URL'));
+      if (version === null) return 'ERROR';
+      system.saved.value.firmware = version;
+      ctx.afterResponse(() => system.host.power.restart());
+      return 'OK';
+    }),
   },
   {
     // 2.1.9: the module keeps answering; the flag shows in the module state until reset.
     name: '+QLOWPOWER',
     section: '2.1.9',
     summary: 'Enter low power mode',
-    exec: (_ctx, device) => {
-      device.system.lowPower = true;
+    exec: (_ctx, system) => {
+      system.host.system.lowPower = true;
       return 'OK';
     },
   },
@@ -113,8 +125,8 @@ export const systemCommands: CommandSpec<Fc41dModule>[] = [
     name: '+QDEEPSLEEP',
     section: '2.1.10',
     summary: 'Enter deep sleep mode',
-    exec: (ctx, device) => {
-      ctx.afterResponse(() => device.deepSleep());
+    exec: (ctx, system) => {
+      ctx.afterResponse(() => system.host.power.deepSleep());
       return 'OK';
     },
   },
@@ -123,8 +135,8 @@ export const systemCommands: CommandSpec<Fc41dModule>[] = [
     name: '+QWLMAC',
     section: '2.1.11',
     summary: 'Get MAC address',
-    exec: (ctx, device) => {
-      ctx.line(`+QWLMAC:${device.mac}`);
+    exec: (ctx, system) => {
+      ctx.line(`+QWLMAC:${system.host.mac}`);
       return 'OK';
     },
   },

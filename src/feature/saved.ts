@@ -1,0 +1,36 @@
+/**
+ * A feature's saved settings (what the manual says is "saved automatically"): a working copy in
+ * RAM that commands change, over a typed section of the flash. The registry writes it after a
+ * saved command succeeds and reloads it after one fails (registry.ts); services that save outside
+ * a command (provisioning) call persist() themselves.
+ */
+import type { SavedSettings } from '../commands/registry.ts';
+
+/** A named part of the flash, validated by its schema (defaults fill what is missing). */
+export interface FlashSection<T> {
+  read(): T;
+  write(value: T): void;
+}
+
+export class Saved<T> implements SavedSettings {
+  private current: T;
+
+  constructor(private readonly section: FlashSection<T>) {
+    this.current = section.read();
+  }
+
+  /** The working copy: change it, and the command's success writes it. */
+  get value(): T {
+    return this.current;
+  }
+
+  persist(): void {
+    this.section.write(this.current);
+    this.current = this.section.read();
+  }
+
+  /** Back to what the flash holds (a failed command's changes are dropped; also at boot). */
+  revert(): void {
+    this.current = this.section.read();
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The command groups every module has, in the order they are made (a group another uses is made
+ * first anyway). Adding a group (MQTT, HTTP, BLE): one folder with a `feature.ts`, one line here.
+ */
+import type { Feature } from './feature/feature.ts';
+import { ssl } from './ssl/feature.ts';
+import { system } from './system/feature.ts';
+import { tcpip } from './tcpip/feature.ts';
+import { wifi } from './wifi/feature.ts';
+
+export const FEATURES: readonly Feature<any>[] = [system, wifi, tcpip, ssl];
