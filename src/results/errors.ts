@@ -5,49 +5,49 @@
  */
 import { HTTP_RESULT_DESCRIPTION, HttpResult, type HttpResultCode, RESULT_DESCRIPTION, Result, type ResultCode } from './codes.ts';
 
-const NAME_OF_RESULT = new Map<number, string>(Object.entries(Result).map(([name, code]) => [code, name]));
+/** One table of chapter 5: its rows by name, their descriptions, and the prefix of stable codes. */
+interface Table<C extends number> {
+  prefix: string;
+  rows: Readonly<Record<string, C>>;
+  descriptions: Readonly<Record<C, string>>;
+}
 
-/** A socket, SSL or dial failure (Table 2). `message` says what happened; `cause` why, underneath. */
-export class SocketError extends Error {
-  override readonly name = 'SocketError';
-  /** Stable: `FC41D_SOCKET_` and Table 2's row, e.g. `FC41D_SOCKET_NOT_ALLOWED`. */
+abstract class ResultError<C extends number> extends Error {
+  /** Stable: the table's prefix and the row's name, e.g. `FC41D_SOCKET_NOT_ALLOWED`. */
   readonly code: string;
+  /** The manual's words for the row. */
   readonly description: string;
 
-  constructor(
-    readonly result: Exclude<ResultCode, 0>,
-    message: string,
-    options: { cause?: unknown } = {},
-  ) {
+  protected constructor(table: Table<C>, readonly result: C, message: string, options: { cause?: unknown }) {
     super(message, options);
-    this.code = `FC41D_SOCKET_${NAME_OF_RESULT.get(result)}`;
-    this.description = RESULT_DESCRIPTION[result];
+    const row = Object.entries(table.rows).find(([, code]) => code === result)?.[0] ?? 'UNKNOWN';
+    this.code = `${table.prefix}${row}`;
+    this.description = table.descriptions[result];
   }
 }
 
-const NAME_OF_HTTP = new Map<number, string>(Object.entries(HttpResult).map(([name, code]) => [code, name]));
+const SOCKET_TABLE: Table<ResultCode> = { prefix: 'FC41D_SOCKET_', rows: Result, descriptions: RESULT_DESCRIPTION };
+const HTTP_TABLE: Table<HttpResultCode> = { prefix: 'FC41D_HTTP_', rows: HttpResult, descriptions: HTTP_RESULT_DESCRIPTION };
+
+/** A socket, SSL or dial failure (Table 2). `message` says what happened; `cause` why, underneath. */
+export class SocketError extends ResultError<ResultCode> {
+  override readonly name = 'SocketError';
+  constructor(result: Exclude<ResultCode, 0>, message: string, options: { cause?: unknown } = {}) {
+    super(SOCKET_TABLE, result, message, options);
+  }
+}
 
 /** An HTTP(S) request failure (Table 3). */
-export class HttpError extends Error {
+export class HttpError extends ResultError<HttpResultCode> {
   override readonly name = 'HttpError';
-  /** Stable: `FC41D_HTTP_` and Table 3's row, e.g. `FC41D_HTTP_RESPONSE_TIMEOUT`. */
-  readonly code: string;
-  readonly description: string;
-
-  constructor(
-    readonly result: Exclude<HttpResultCode, 0>,
-    message: string,
-    options: { cause?: unknown } = {},
-  ) {
-    super(message, options);
-    this.code = `FC41D_HTTP_${NAME_OF_HTTP.get(result)}`;
-    this.description = HTTP_RESULT_DESCRIPTION[result];
+  constructor(result: Exclude<HttpResultCode, 0>, message: string, options: { cause?: unknown } = {}) {
+    super(HTTP_TABLE, result, message, options);
   }
 }
 
 /** The Table 2 code of any failure: its own when it carries one, 551 (unknown error) otherwise. */
 export function resultOf(error: unknown): Exclude<ResultCode, 0> {
-  return error instanceof SocketError ? error.result : Result.UNKNOWN_ERROR;
+  return error instanceof SocketError ? (error.result as Exclude<ResultCode, 0>) : Result.UNKNOWN_ERROR;
 }
 
 /** One line for a trace: the message and the chain of causes under it. */
