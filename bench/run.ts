@@ -3,6 +3,7 @@
  * the same run (the machines are noisy, so only ratios mean anything). Not part of the tests.
  */
 import { benchAtRoundTrip } from './at-roundtrip.ts';
+import { benchMqtt } from './mqtt.ts';
 import { benchPaced } from './paced.ts';
 import { benchSocketCommands } from './socket-commands.ts';
 import { benchStartup } from './startup.ts';
@@ -13,3 +14,4 @@ await benchAtRoundTrip();
 await benchTransparent();
 await benchSocketCommands();
 await benchPaced();
+await benchMqtt();

@@ -6,6 +6,7 @@
  * test/helpers/transcript.ts and docs/transcripts.md.
  */
 import assert from 'node:assert/strict';
+import { startBroker } from './mqtt/at-rig.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
@@ -78,21 +79,28 @@ async function echoServers(): Promise<Echo> {
 
 /**
  * The world a transcript asks for (`# world: <file>`), built fresh for each replay, with the
- * servers its placeholders ask for (`"$ECHO_PORT"`: echoServers) started; `close` stops them.
+ * servers its placeholders ask for (`"$ECHO_PORT"`: echoServers; `"$BROKER_PORT"`: an aedes MQTT
+ * broker) started; `close` stops them.
  */
 async function worldFor(path: string): Promise<{ world?: World; close(): Promise<void> }> {
   const file = worldFileOf(path);
   if (file === null) return { close: async () => {} };
   const text = readFileSync(file, 'utf8');
   const names = worldPlaceholders(text);
-  const unknown = names.filter((name) => name !== 'ECHO_PORT');
+  const unknown = names.filter((name) => name !== 'ECHO_PORT' && name !== 'BROKER_PORT');
   if (unknown.length > 0) throw new Error(`${file}: unknown placeholders ${unknown.map((n) => `$${n}`).join(', ')}`);
   const echo = names.includes('ECHO_PORT') ? await echoServers() : null;
-  try {
-    const filled = fillPlaceholders(text, echo ? { ECHO_PORT: echo.port } : {}, file);
-    return { world: new World(parseWorld(JSON.parse(filled), file)), close: async () => echo?.close() };
-  } catch (error) {
+  const broker = names.includes('BROKER_PORT') ? await startBroker() : null;
+  const close = async () => {
     await echo?.close();
+    await broker?.close();
+  };
+  try {
+    const values = { ...(echo ? { ECHO_PORT: echo.port } : {}), ...(broker ? { BROKER_PORT: broker.port } : {}) };
+    const filled = fillPlaceholders(text, values, file);
+    return { world: new World(parseWorld(JSON.parse(filled), file)), close };
+  } catch (error) {
+    await close();
     throw error;
   }
 }

@@ -13,12 +13,15 @@
 import { createInterface, clearLine, cursorTo } from 'node:readline';
 import { formatOutput } from './console-format.ts';
 import { buildModules } from './modules.ts';
+import { describeBroker, startWorldBroker } from '../world/broker.ts';
 
 export interface ConsoleOptions {
   flash?: string;
   world?: string;
   trace?: string;
   echo?: boolean;
+  /** false (`--no-broker`): no built-in MQTT broker (src/world/broker.ts). */
+  broker?: boolean;
 }
 
 type Mode = 'command' | 'data' | 'transparent';
@@ -33,6 +36,9 @@ export function promptedLength(line: string): number | null {
 export async function runConsole(opts: ConsoleOptions): Promise<void> {
   const set = buildModules({ count: 1, flash: opts.flash, world: opts.world, trace: opts.trace, echo: opts.echo });
   const [module] = set.modules;
+  // Before the module powers up; its lines go to stderr, stdout is the module's.
+  const broker = opts.broker === false ? null : await startWorldBroker(set.world);
+  for (const line of describeBroker(broker, opts.broker === false)) process.stderr.write(`fc41d: ${line}\n`);
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 
@@ -167,6 +173,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
     quitting = true;
     wire.detach();
     rl.close();
-    void set.close().finally(() => process.stdout.write('', () => process.exit(0)));
+    const closed = Promise.all([set.close(), broker?.close()]);
+    void closed.finally(() => process.stdout.write('', () => process.exit(0)));
   }
 }

@@ -4,6 +4,9 @@
  * What it prints on stdout is parsed by tests and scripts; keep the lines stable:
  *   fc41d: world <path>                      or  fc41d: world (embedded default)
  *   fc41d: world has <n> access points
+ *   fc41d: broker broker.fc41d.local:1883 mqtt on 127.0.0.1:<port>       (src/world/broker.ts)
+ *   fc41d: broker broker.fc41d.local:8883 mqtts on 127.0.0.1:<port> (test CA: fc41d ca)
+ *   fc41d: broker off (--no-broker)             or  fc41d: broker broker.fc41d.local is the world file's (no built-in broker)
  *   fc41d: module <i> pty <path>
  *   fc41d: module <i> listening on tcp <host>:<port>
  *   fc41d: module <i> webcfg http://127.0.0.1:<port>/
@@ -24,6 +27,7 @@ import { startPtyTransport } from '../transport/pty.ts';
 import { startTcpTransport } from '../transport/tcp.ts';
 import { buildModules, perModulePath, perModulePort } from './modules.ts';
 import { wifi } from '../wifi/feature.ts';
+import { describeBroker, startWorldBroker, type WorldBroker } from '../world/broker.ts';
 import { type HostAndPort, UsageError } from './options.ts';
 
 export interface ServeOptions {
@@ -41,6 +45,8 @@ export interface ServeOptions {
   resetOnConnect?: boolean;
   /** The echo setting saved in flash at start (modules.ts). */
   echo?: boolean;
+  /** false (`--no-broker`): no built-in MQTT broker at broker.fc41d.local (src/world/broker.ts). */
+  broker?: boolean;
 }
 
 const say = (text: string) => process.stdout.write(`fc41d: ${text}\n`);
@@ -87,11 +93,16 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
   const transports: { close(): Promise<void> }[] = [];
   const where: string[] = []; // printed once the signal handlers are in place
+  let broker: WorldBroker | null = null;
   const closeAll = async () => {
     for (const t of transports.reverse()) await t.close().catch(() => {});
     await set.close();
+    await broker?.close().catch(() => {});
   };
   try {
+    // Before the transports: a module is reachable only once the name leads somewhere.
+    if (opts.broker !== false) broker = await startWorldBroker(set.world);
+    where.push(...describeBroker(broker, opts.broker === false));
     for (const [i, module] of modules.entries()) where.push(...(await startTransports(opts, module, i, count, transports)));
   } catch (e) {
     await closeAll();

@@ -6,6 +6,7 @@
  */
 import type net from 'node:net';
 import type { Clock } from '../clock.ts';
+import { closeWithin } from './close-within.ts';
 import { describeError, type Link, type LinkReports } from './link.ts';
 import type { RecvBuffer } from './recv-buffer.ts';
 import type { SendCounter } from './send-counter.ts';
@@ -69,18 +70,11 @@ export class TcpLink implements Link {
 
   close(timeoutMs: number): Promise<void> {
     this.silenced = true;
-    const s = this.socket;
-    if (s.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(() => s.destroy(), timeoutMs);
-      s.once('close', () => {
-        this.clock.clearTimeout(timer);
-        resolve();
-      });
+    return closeWithin(this.socket, this.clock, timeoutMs, () => {
       this.discarding = true;
       if (!this.started) this.start();
       else this.pull();
-      s.end();
+      this.socket.end();
     });
   }
 

@@ -41,7 +41,7 @@ export class World extends EventEmitter<WorldEvents> {
     this.setMaxListeners(0); // every module listens
     this.clock = clock;
     this.timeScale = config.timeScale;
-    this.hosts = config.hosts;
+    this.hosts = { ...config.hosts }; // addHost() adds to it
     for (const ap of config.accessPoints) this.insert(ap);
   }
 
@@ -52,6 +52,16 @@ export class World extends EventEmitter<WorldEvents> {
     const entry = this.hosts[key];
     if (typeof entry === 'string') return { address: entry, port };
     return { address: entry.address, port: entry.ports[String(port)] ?? port };
+  }
+
+  /**
+   * Adds a name to the hosts map while the world runs (serve's broker, src/world/broker.ts).
+   * A name the map already has (any case) is kept as it is: false.
+   */
+  addHost(name: string, entry: WorldConfig['hosts'][string]): boolean {
+    if (Object.keys(this.hosts).some((k) => k.toLowerCase() === name.toLowerCase())) return false;
+    this.hosts[name] = entry;
+    return true;
   }
 
   /** A radio delay in real milliseconds. */
