@@ -3,6 +3,7 @@
  * the same run (the machines are noisy, so only ratios mean anything). Not part of the tests.
  */
 import { benchAtRoundTrip } from './at-roundtrip.ts';
+import { benchHttp } from './http.ts';
 import { benchMqtt } from './mqtt.ts';
 import { benchPaced } from './paced.ts';
 import { benchSocketCommands } from './socket-commands.ts';
@@ -15,3 +16,4 @@ await benchTransparent();
 await benchSocketCommands();
 await benchPaced();
 await benchMqtt();
+await benchHttp();

@@ -3,10 +3,11 @@
  * first anyway). Adding a group (MQTT, HTTP, BLE): one folder with a `feature.ts`, one line here.
  */
 import type { Feature } from './feature/feature.ts';
+import { http } from './http/feature.ts';
 import { mqtt } from './mqtt/feature.ts';
 import { ssl } from './ssl/feature.ts';
 import { system } from './system/feature.ts';
 import { tcpip } from './tcpip/feature.ts';
 import { wifi } from './wifi/feature.ts';
 
-export const FEATURES: readonly Feature<any>[] = [system, wifi, tcpip, ssl, mqtt];
+export const FEATURES: readonly Feature<any>[] = [system, wifi, tcpip, ssl, mqtt, http];

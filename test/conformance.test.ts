@@ -6,6 +6,7 @@
  * test/helpers/transcript.ts and docs/transcripts.md.
  */
 import assert from 'node:assert/strict';
+import { exampleHttpServer } from './http/example-server.ts';
 import { startBroker } from './mqtt/at-rig.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
@@ -80,23 +81,29 @@ async function echoServers(): Promise<Echo> {
 /**
  * The world a transcript asks for (`# world: <file>`), built fresh for each replay, with the
  * servers its placeholders ask for (`"$ECHO_PORT"`: echoServers; `"$BROKER_PORT"`: an aedes MQTT
- * broker) started; `close` stops them.
+ * broker; `"$HTTP_PORT"`: example 4.6's HTTP server) started; `close` stops them.
  */
 async function worldFor(path: string): Promise<{ world?: World; close(): Promise<void> }> {
   const file = worldFileOf(path);
   if (file === null) return { close: async () => {} };
   const text = readFileSync(file, 'utf8');
   const names = worldPlaceholders(text);
-  const unknown = names.filter((name) => name !== 'ECHO_PORT' && name !== 'BROKER_PORT');
+  const unknown = names.filter((name) => !['ECHO_PORT', 'BROKER_PORT', 'HTTP_PORT'].includes(name));
   if (unknown.length > 0) throw new Error(`${file}: unknown placeholders ${unknown.map((n) => `$${n}`).join(', ')}`);
   const echo = names.includes('ECHO_PORT') ? await echoServers() : null;
   const broker = names.includes('BROKER_PORT') ? await startBroker() : null;
+  const web = names.includes('HTTP_PORT') ? await exampleHttpServer() : null;
   const close = async () => {
     await echo?.close();
     await broker?.close();
+    await web?.close();
   };
   try {
-    const values = { ...(echo ? { ECHO_PORT: echo.port } : {}), ...(broker ? { BROKER_PORT: broker.port } : {}) };
+    const values = {
+      ...(echo ? { ECHO_PORT: echo.port } : {}),
+      ...(broker ? { BROKER_PORT: broker.port } : {}),
+      ...(web ? { HTTP_PORT: web.port } : {}),
+    };
     const filled = fillPlaceholders(text, values, file);
     return { world: new World(parseWorld(JSON.parse(filled), file)), close };
   } catch (error) {

@@ -14,6 +14,7 @@ import { createInterface, clearLine, cursorTo } from 'node:readline';
 import { formatOutput } from './console-format.ts';
 import { buildModules } from './modules.ts';
 import { describeBroker, startWorldBroker } from '../world/broker.ts';
+import { describeHttpbin, startWorldHttpbin } from '../world/httpbin.ts';
 
 export interface ConsoleOptions {
   flash?: string;
@@ -22,6 +23,8 @@ export interface ConsoleOptions {
   echo?: boolean;
   /** false (`--no-broker`): no built-in MQTT broker (src/world/broker.ts). */
   broker?: boolean;
+  /** false (`--no-httpbin`): no built-in HTTP(S) test service (src/world/httpbin.ts). */
+  httpbin?: boolean;
 }
 
 type Mode = 'command' | 'data' | 'transparent';
@@ -38,7 +41,9 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   const [module] = set.modules;
   // Before the module powers up; its lines go to stderr, stdout is the module's.
   const broker = opts.broker === false ? null : await startWorldBroker(set.world);
-  for (const line of describeBroker(broker, opts.broker === false)) process.stderr.write(`fc41d: ${line}\n`);
+  const httpbin = opts.httpbin === false ? null : await startWorldHttpbin(set.world);
+  const lines = [...describeBroker(broker, opts.broker === false), ...describeHttpbin(httpbin, opts.httpbin === false)];
+  for (const line of lines) process.stderr.write(`fc41d: ${line}\n`);
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 
@@ -173,7 +178,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
     quitting = true;
     wire.detach();
     rl.close();
-    const closed = Promise.all([set.close(), broker?.close()]);
+    const closed = Promise.all([set.close(), broker?.close(), httpbin?.close()]);
     void closed.finally(() => process.stdout.write('', () => process.exit(0)));
   }
 }

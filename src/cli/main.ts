@@ -33,6 +33,9 @@ const echoOption = () =>
 const brokerOption = () =>
   new Option('--no-broker', 'start no MQTT broker at broker.fc41d.local (by default one runs in-process: ports 1883, and 8883 with TLS)');
 
+const httpbinOption = () =>
+  new Option('--no-httpbin', 'start no HTTP test service at httpbin.fc41d.local (by default one runs in-process: ports 80, and 443 with TLS)');
+
 const program = new Command('fc41d')
   .description('A software Quectel FC41D Wi-Fi/BLE module driven by AT commands')
   .exitOverride();
@@ -55,6 +58,7 @@ program
   .option('--reset-on-connect', 'every new TCP host power-cycles the module (like DTR wired to reset) and reads a fresh ready')
   .addOption(echoOption())
   .addOption(brokerOption())
+  .addOption(httpbinOption())
   .addOption(
     new Option('--count <n>', `how many modules, 1-${MAX_MODULES}, in one world; module i has MAC c8:47:8c:42:00:48 + 2i`)
       .argParser(count)
@@ -75,12 +79,13 @@ program
   .option('--trace <path>', 'append every byte in and out as JSON lines')
   .addOption(echoOption())
   .addOption(brokerOption())
+  .addOption(httpbinOption())
   // Loaded when used: `serve`, whose start-up is timed (bench/startup.ts), skips node:readline.
   .action(async (opts: ConsoleOptions) => (await import('./console.ts')).runConsole(opts));
 
 program
   .command('ca')
-  .description("the test CA of the built-in broker's TLS port (broker.fc41d.local:8883), PEM, for AT+QSSLCERT; trusted by nothing else")
+  .description("the test CA of the built-in broker's and HTTP test service's TLS ports (broker.fc41d.local:8883, httpbin.fc41d.local:443), PEM, for AT+QSSLCERT; trusted by nothing else")
   .option('--out <path>', 'write it to this file instead of stdout')
   .action(async (opts: { out?: string }) => (await import('./ca.ts')).printCa(opts));
 

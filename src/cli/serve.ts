@@ -7,6 +7,9 @@
  *   fc41d: broker broker.fc41d.local:1883 mqtt on 127.0.0.1:<port>       (src/world/broker.ts)
  *   fc41d: broker broker.fc41d.local:8883 mqtts on 127.0.0.1:<port> (test CA: fc41d ca)
  *   fc41d: broker off (--no-broker)             or  fc41d: broker broker.fc41d.local is the world file's (no built-in broker)
+ *   fc41d: httpbin httpbin.fc41d.local:80 http on 127.0.0.1:<port>      (src/world/httpbin.ts)
+ *   fc41d: httpbin httpbin.fc41d.local:443 https on 127.0.0.1:<port> (test CA: fc41d ca)
+ *   fc41d: httpbin off (--no-httpbin)           or  fc41d: httpbin httpbin.fc41d.local is the world file's (no built-in httpbin)
  *   fc41d: module <i> pty <path>
  *   fc41d: module <i> listening on tcp <host>:<port>
  *   fc41d: module <i> webcfg http://127.0.0.1:<port>/
@@ -28,6 +31,7 @@ import { startTcpTransport } from '../transport/tcp.ts';
 import { buildModules, perModulePath, perModulePort } from './modules.ts';
 import { wifi } from '../wifi/feature.ts';
 import { describeBroker, startWorldBroker, type WorldBroker } from '../world/broker.ts';
+import { describeHttpbin, type Httpbin, startWorldHttpbin } from '../world/httpbin.ts';
 import { type HostAndPort, UsageError } from './options.ts';
 
 export interface ServeOptions {
@@ -47,6 +51,8 @@ export interface ServeOptions {
   echo?: boolean;
   /** false (`--no-broker`): no built-in MQTT broker at broker.fc41d.local (src/world/broker.ts). */
   broker?: boolean;
+  /** false (`--no-httpbin`): no built-in HTTP(S) test service at httpbin.fc41d.local (src/world/httpbin.ts). */
+  httpbin?: boolean;
 }
 
 const say = (text: string) => process.stdout.write(`fc41d: ${text}\n`);
@@ -94,15 +100,19 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const transports: { close(): Promise<void> }[] = [];
   const where: string[] = []; // printed once the signal handlers are in place
   let broker: WorldBroker | null = null;
+  let httpbin: Httpbin | null = null;
   const closeAll = async () => {
     for (const t of transports.reverse()) await t.close().catch(() => {});
     await set.close();
     await broker?.close().catch(() => {});
+    await httpbin?.close().catch(() => {});
   };
   try {
     // Before the transports: a module is reachable only once the name leads somewhere.
     if (opts.broker !== false) broker = await startWorldBroker(set.world);
     where.push(...describeBroker(broker, opts.broker === false));
+    if (opts.httpbin !== false) httpbin = await startWorldHttpbin(set.world);
+    where.push(...describeHttpbin(httpbin, opts.httpbin === false));
     for (const [i, module] of modules.entries()) where.push(...(await startTransports(opts, module, i, count, transports)));
   } catch (e) {
     await closeAll();

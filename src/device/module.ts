@@ -184,6 +184,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
       endSession: (session) => this.endSession(session),
       holdInput: (hold) => this.holdInput(hold, 'transparent'),
       on: (event, listener) => void this.on(event, listener),
+      off: (event, listener) => void this.off(event, listener),
     };
     return {
       label: this.label,

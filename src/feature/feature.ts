@@ -40,6 +40,7 @@ export interface HostLine {
   holdInput(hold: boolean): void;
   /** `idle`: the line is free; `writable`: every host that was backed up reads again. */
   on(event: 'idle' | 'writable', listener: () => void): void;
+  off(event: 'idle' | 'writable', listener: () => void): void;
 }
 
 export interface PowerControl {

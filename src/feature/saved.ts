@@ -14,6 +14,8 @@ export interface FlashSection<T> {
 
 export class Saved<T> implements SavedSettings {
   private current: T;
+  /** What the last persist() wrote (JSON), to skip writing the same again. */
+  private written: string | undefined;
 
   constructor(private readonly section: FlashSection<T>) {
     this.current = section.read();
@@ -24,8 +26,12 @@ export class Saved<T> implements SavedSettings {
     return this.current;
   }
 
+  /** Writes the working copy, unless this object wrote exactly that already (a query form changes nothing). */
   persist(): void {
+    const text = JSON.stringify(this.current);
+    if (text === this.written) return;
     this.section.write(this.current);
+    this.written = text;
     this.current = this.section.read();
   }
 

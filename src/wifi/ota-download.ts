@@ -1,19 +1,20 @@
 /**
  * Fetches and checks a firmware image for `AT+QWLANOTA=<URL>` (manual §2.1.8) over real
- * HTTP/HTTPS. The connection (and the TLS handshake of https) goes out through the module's one
- * way out, dial() (src/net/dial.ts): the world's hosts map with its port remapping, the station's
- * address, then DNS. Every failure is a short reason rather than an exception: the command only
- * answers OK or ERROR, the reason is for traces and logs.
+ * HTTP/HTTPS, through the module's HTTP client (src/http/client.ts) and so through dial()
+ * (src/net/dial.ts): the world's hosts map with its port remapping, the station's address, then
+ * DNS. Unlike AT+QHTTPGET it checks https servers against the system CA store (there is no SSL
+ * context in the command). Every failure is a short reason rather than an exception: the command
+ * only answers OK or ERROR, the reason is for traces and logs.
  */
-import type { Duplex } from 'node:stream';
-import http from 'node:http';
-import https from 'node:https';
-import { isIP } from 'node:net';
 import tls from 'node:tls';
+import { isIP } from 'node:net';
+import type { Readable } from 'node:stream';
 import { realClock } from '../clock.ts';
-import { dial, type DialNetwork } from '../net/dial.ts';
+import { httpRequest, type HttpClientNetwork } from '../http/client.ts';
+import type { HttpResponse } from '../http/types.ts';
+import type { DialNetwork } from '../net/dial.ts';
 import { hostKind } from '../net/resolve.ts';
-import { Result, SocketError } from '../results/index.ts';
+import { HttpError, HttpResult, Result, SocketError } from '../results/index.ts';
 import { parseOtaImage } from './ota-image.ts';
 
 /** The largest image the module accepts (our choice; the manual gives no figure). */
@@ -95,6 +96,30 @@ function describe(error: unknown): string {
   }
 }
 
+/**
+ * The download's network: the module's (or a standalone one), its https checked as
+ * httpsSettings says whatever SSL context the request names.
+ */
+function otaNetwork(network: DialNetwork, timeoutMs: number): HttpClientNetwork {
+  return {
+    world: network.world,
+    hasIp: () => network.hasIp(),
+    clock: network.clock,
+    ...(network.lookup ? { lookup: network.lookup } : {}),
+    ...(network.connect ? { connect: network.connect } : {}),
+    sslContext: (_ctx, host) => ({ ok: true, options: httpsSettings(host), timeoutMs }),
+  };
+}
+
+/** An HttpError as a reason: what went wrong underneath, in the words the traces have always used. */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof HttpError)) return describe(error);
+  if (error.result === HttpResult.NO_NETWORK) return 'no network';
+  if (error.result === HttpResult.INVALID_PARAMETER) return 'bad url';
+  if (error.result === HttpResult.RESPONSE_TIMEOUT) return 'timeout';
+  return error.cause === undefined ? `network error ${error.message}` : describe(error.cause);
+}
+
 export function downloadOtaImage(url: string, opts: OtaDownloadOptions): Promise<OtaDownloadResult> {
   let target: URL;
   try {
@@ -103,74 +128,53 @@ export function downloadOtaImage(url: string, opts: OtaDownloadOptions): Promise
     return Promise.resolve({ ok: false, reason: 'bad url' });
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.resolve({ ok: false, reason: 'unsupported scheme' });
-  const secure = target.protocol === 'https:';
-  const client = secure ? https : http;
-  const host = target.hostname;
-  const port = target.port === '' ? (secure ? 443 : 80) : Number(target.port);
-  const network = opts.network ?? standaloneNetwork(opts.resolve);
+  const base = opts.network ?? standaloneNetwork(opts.resolve);
+  const network = otaNetwork(base, opts.timeoutMs);
 
   return new Promise((settle) => {
     let done = false;
-    let req: http.ClientRequest | undefined;
-    const dialing = new AbortController();
+    let body: Readable | undefined;
+    const stop = new AbortController();
     const finish = (result: OtaDownloadResult) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      dialing.abort(new Error(result.ok ? 'done' : result.reason)); // a dial still under way leaves no socket
-      req?.destroy();
+      stop.abort(new Error(result.ok ? 'done' : result.reason)); // a request still under way leaves no socket
+      body?.destroy();
       settle(result);
     };
     const fail = (reason: string) => finish({ ok: false, reason });
+    // Whole download, connect to last byte (the client's own wait covers only the response head).
     const timer = setTimeout(() => fail('timeout'), opts.timeoutMs);
 
-    // No agent: the request takes the socket dial() makes (TLS done for https), used once and
-    // closed afterwards. The URL still gives the Host header: the name, with the port asked for.
-    const options: http.RequestOptions = {
-      // Without an agent Node knows no default port: the Host header would say fw.test:80.
-      defaultPort: secure ? 443 : 80,
-      createConnection: (_args, oncreate: (err: Error | null, socket: Duplex) => void) => {
-        dial(
-          { host, port },
-          {
-            network,
-            signal: dialing.signal,
-            connectTimeoutMs: opts.timeoutMs,
-            ...(secure ? { tls: { options: httpsSettings(host), timeoutMs: opts.timeoutMs } } : {}),
-          },
-        ).then(
-          (socket) => oncreate(null, socket),
-          (error: Error) => oncreate(error, undefined as never),
-        );
-        return undefined;
-      },
-    };
-    try {
-      req = client.request(target, options, onResponse);
-    } catch (e) {
-      return fail(describe(e as NodeJS.ErrnoException)); // a request Node refuses to build
-    }
-    req.on('error', (err) => fail(describe(err)));
-    req.end();
+    httpRequest(network, base.clock, {
+      method: 'GET',
+      url,
+      headers: [],
+      auth: null,
+      sslCtx: 0,
+      responseTimeoutMs: opts.timeoutMs,
+      signal: stop.signal,
+    }).then(onResponse, (error: unknown) => fail(reasonOf(error)));
 
-    function onResponse(res: http.IncomingMessage) {
-      const status = res.statusCode ?? 0;
-      if (status < 200 || status > 299) return fail(`http ${status}`);
-      const declared = Number(res.headers['content-length']);
-      if (declared > opts.maxBytes) return fail('too large');
+    function onResponse(res: HttpResponse) {
+      body = res.body;
+      if (done) return void res.body.destroy();
+      if (res.status < 200 || res.status > 299) return fail(`http ${res.status}`);
+      if ((res.contentLength ?? 0) > opts.maxBytes) return fail('too large');
       const chunks: Buffer[] = [];
       let received = 0;
-      res.on('data', (chunk: Buffer) => {
+      res.body.on('data', (chunk: Buffer) => {
         received += chunk.length;
         if (received > opts.maxBytes) return fail('too large');
         chunks.push(chunk);
       });
-      res.on('end', () => {
+      res.body.on('end', () => {
         const image = parseOtaImage(Buffer.concat(chunks));
         finish(image.ok ? { ok: true, version: image.version, bytes: received } : { ok: false, reason: image.reason });
       });
-      res.on('error', (err) => fail(describe(err)));
-      res.on('close', () => fail('connection closed'));
+      res.body.on('error', (err) => fail(describe(err)));
+      res.body.on('close', () => fail('connection closed'));
     }
   });
 }

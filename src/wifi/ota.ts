@@ -1,6 +1,6 @@
 /**
  * AT+QWLANOTA (§2.1.8) behind the command: needs a station address, then downloads and
- * checks the image (ota-download.ts), through dial() like every connection of the module.
+ * checks the image (ota-download.ts), through the HTTP client (src/http/client.ts) and dial().
  * Returns the new firmware version, or null when the old firmware stays; the reason goes to
  * `reportOta` (the module's `ota` event) for traces.
  */

@@ -8,6 +8,7 @@
  *
  * Not for src/device/: a module reaches the broker through dial() like any other server.
  */
+import { startMapped } from './mapped-service.ts';
 import { Aedes } from 'aedes';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -81,15 +82,8 @@ function listen(server: net.Server): Promise<number> {
  * pointing the name at a broker of its own), starts one and maps the name's 1883 and 8883 to it.
  * Null when the world keeps its own entry.
  */
-export async function startWorldBroker(world: World): Promise<WorldBroker | null> {
-  if (world.resolveHost(BROKER_HOST) !== undefined) return null;
-  const broker = await startBroker();
-  const ports = { [String(BROKER_MQTT_PORT)]: broker.mqttPort, [String(BROKER_MQTTS_PORT)]: broker.mqttsPort };
-  if (!world.addHost(BROKER_HOST, { address: broker.address, ports })) {
-    await broker.close(); // named meanwhile: the world's entry wins
-    return null;
-  }
-  return broker;
+export function startWorldBroker(world: World): Promise<WorldBroker | null> {
+  return startMapped(world, BROKER_HOST, startBroker, (b) => ({ [BROKER_MQTT_PORT]: b.mqttPort, [BROKER_MQTTS_PORT]: b.mqttsPort }));
 }
 
 /** The lines serve and console print about it (stable: tests parse them). */
