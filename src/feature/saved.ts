@@ -26,10 +26,13 @@ export class Saved<T> implements SavedSettings {
     return this.current;
   }
 
-  /** Writes the working copy, unless this object wrote exactly that already (a query form changes nothing). */
+  /**
+   * Writes the working copy, unless this object wrote exactly that already and the flash still
+   * holds it (a query form of a saved command changes nothing, and costs no write).
+   */
   persist(): void {
     const text = JSON.stringify(this.current);
-    if (text === this.written) return;
+    if (text === this.written && JSON.stringify(this.section.read()) === text) return;
     this.section.write(this.current);
     this.written = text;
     this.current = this.section.read();

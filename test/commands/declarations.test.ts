@@ -98,3 +98,18 @@ test('a saved command in a feature without saved settings is refused when it is 
   const registry = new Registry();
   assert.throws(() => registry.add([{ name: '+X', section: '-', summary: '-', saved: true, exec: () => 'OK' }], null), /saved/);
 });
+
+test('a saved command that changes nothing (a query form) writes nothing; a change after it does', () => {
+  const flash = Flash.open();
+  const inner = flash.section('demo', Settings);
+  let writes = 0;
+  const saved = new Saved({ read: () => inner.read(), write: (v) => (writes++, inner.write(v)) });
+  saved.value.level = 3;
+  saved.persist();
+  saved.persist(); // the same again
+  assert.equal(writes, 1);
+  saved.value.level = 4;
+  saved.persist();
+  assert.equal(writes, 2);
+  assert.equal((flash.read() as Record<string, { level: number }>).demo.level, 4);
+});
