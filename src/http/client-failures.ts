@@ -3,6 +3,7 @@
  * dial()'s SocketErrors (Table 2) turned into HttpErrors. The mapping is in docs/http-client.md.
  */
 import type { DialNetwork } from '../net/dial.ts';
+import { UNTRUSTED } from '../net/tls-client.ts';
 import type { TlsSettings } from '../net/types.ts';
 import { HttpError, HttpResult, type HttpResultCode, Result, type ResultCode, SocketError } from '../results/index.ts';
 
@@ -32,15 +33,7 @@ const REFUSAL: Partial<Record<ResultCode, Exclude<HttpResultCode, 0>>> = {
  * the negotiate timeout) is a socket failure, 4.
  */
 const CERTIFICATE_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'INVALID_CA',
+  ...UNTRUSTED,
   'CERT_HAS_EXPIRED',
   'CERT_NOT_YET_VALID',
   'ERR_TLS_CERT_ALTNAME_INVALID',

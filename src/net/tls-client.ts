@@ -71,8 +71,8 @@ export function secureTcp(options: SecureOptions): Securing {
   return { outcome, cancel: (reason) => finish({ ok: false, detail: reason }) };
 }
 
-/** Certificate verification failures: the chain does not lead to the uploaded CA. */
-const UNTRUSTED = new Set([
+/** Certificate verification failures: the chain does not lead to the uploaded CA (HTTP's 8 builds on it). */
+export const UNTRUSTED: ReadonlySet<string> = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',

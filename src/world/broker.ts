@@ -8,7 +8,7 @@
  *
  * Not for src/device/: a module reaches the broker through dial() like any other server.
  */
-import { startMapped } from './mapped-service.ts';
+import { listenLocal, startMapped } from './mapped-service.ts';
 import { Aedes } from 'aedes';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -50,7 +50,7 @@ export async function startBroker(): Promise<WorldBroker> {
   secure.on('tlsClientError', () => {});
   const servers = [plain, secure];
   try {
-    const [mqttPort, mqttsPort] = await Promise.all(servers.map(listen));
+    const [mqttPort, mqttsPort] = await Promise.all(servers.map(listenLocal));
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
@@ -65,16 +65,6 @@ export async function startBroker(): Promise<WorldBroker> {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw e;
   }
-}
-
-function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
 }
 
 /**

@@ -8,7 +8,7 @@
  *
  * Not for src/device/: a module reaches it through dial() like any other server.
  */
-import { startMapped } from './mapped-service.ts';
+import { listenLocal, startMapped } from './mapped-service.ts';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
@@ -60,7 +60,7 @@ export async function startHttpbin(opts: HttpbinOptions = {}): Promise<Httpbin> 
     });
   }
   try {
-    const [httpPort, httpsPort] = await Promise.all(servers.map(listen));
+    const [httpPort, httpsPort] = await Promise.all(servers.map(listenLocal));
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
@@ -74,16 +74,6 @@ export async function startHttpbin(opts: HttpbinOptions = {}): Promise<Httpbin> 
     for (const s of servers) s.close();
     throw e;
   }
-}
-
-function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
 }
 
 /**

@@ -4,6 +4,7 @@
  * start the service and map the name's well-known ports to the ports it really got. Null when the
  * world keeps its own entry.
  */
+import type net from 'node:net';
 import type { World } from './world.ts';
 
 export interface LocalService {
@@ -25,4 +26,15 @@ export async function startMapped<S extends LocalService>(
     return null;
   }
   return service;
+}
+
+/** Listens on a free port of 127.0.0.1; resolves the port, rejects when the server cannot listen. */
+export function listenLocal(server: net.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
 }

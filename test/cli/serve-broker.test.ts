@@ -5,14 +5,13 @@
  * default world using it as the README's MQTT quick start does, plain and over TLS.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { pki } from '../ssl/certs.ts';
 import { AtHost, splitLines } from '../helpers/at-host.ts';
-import { BIN, Cli, cleanUp, cleanups, host, serveTcp, WAIT_MS } from '../helpers/cli.ts';
+import { Cli, cleanUp, joinedServeHost, serveTcp, spawnConsole, WAIT_MS } from '../helpers/cli.ts';
 import { closeMqttClients, echoThrough, mqttClient } from '../helpers/mqtt-clients.ts';
 
 const TEST = { timeout: 60_000 };
@@ -104,33 +103,9 @@ test('console: the broker runs there too (its lines on stderr) and stops with !q
   assert.equal(await off.exited, 0);
 });
 
-/** `fc41d console` with its stdin open (EOF would end it): stderr waited on, stdout kept. */
-function spawnConsole(...args: string[]) {
-  const proc = spawn(process.execPath, [BIN, 'console', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  cleanups.push(() => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (b: Buffer) => (stdout += b));
-  proc.stderr.on('data', (b: Buffer) => (stderr += b));
-  const exited = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      const m = pattern.exec(stderr);
-      if (m) return m;
-      if (Date.now() > deadline || proc.exitCode !== null) assert.fail(`no ${pattern} on stderr: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  return { proc, exited, waitFor, stdout: () => stdout };
-}
-
 /** A host on a fresh `fc41d serve` (echo off), joined to the default world's Office; the broker's real plain port. */
 async function joinedHost() {
-  const { cli, port } = await serveTcp('--echo', 'off');
-  const h = await host(port);
-  assert.deepEqual(await h.command('AT+QSTAAPINFO=Office,correct-horse', WAIT_MS), { lines: [], final: 'OK' });
-  await h.expect('+QSTASTAT:GOT_IP\r\n', WAIT_MS);
+  const { h, cli } = await joinedServeHost();
   return { h, mqttPort: Number(MQTT_LINE.exec(cli.stdout)![1]) };
 }
 

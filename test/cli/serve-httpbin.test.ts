@@ -6,7 +6,6 @@
  * getting /get and posting to /post with the §2.6 commands, as the README's HTTP example does.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import { connect } from 'node:net';
@@ -15,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import type { AtHost } from '../helpers/at-host.ts';
-import { BIN, Cli, cleanUp, cleanups, host, serveTcp, WAIT_MS } from '../helpers/cli.ts';
+import { Cli, cleanUp, joinedServeHost, serveTcp, spawnConsole, WAIT_MS } from '../helpers/cli.ts';
 
 const TEST = { timeout: 60_000 };
 const HTTP_LINE = /^fc41d: httpbin httpbin\.fc41d\.local:80 http on 127\.0\.0\.1:(\d+)$/m;
@@ -102,36 +101,6 @@ test('console: the service runs there too (its lines on stderr) and stops with !
   assert.equal(await off.exited, 0);
 });
 
-/** `fc41d console` with its stdin open (EOF would end it): stderr waited on, stdout kept. */
-function spawnConsole(...args: string[]) {
-  const proc = spawn(process.execPath, [BIN, 'console', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  cleanups.push(() => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (b: Buffer) => (stdout += b));
-  proc.stderr.on('data', (b: Buffer) => (stderr += b));
-  const exited = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      const m = pattern.exec(stderr);
-      if (m) return m;
-      if (Date.now() > deadline || proc.exitCode !== null) assert.fail(`no ${pattern} on stderr: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  return { proc, exited, waitFor, stdout: () => stdout };
-}
-
-/** A host on a fresh `fc41d serve` (echo off) with no world file, joined to the default world's Office. */
-async function joinedHost(...args: string[]) {
-  const { cli, port } = await serveTcp('--echo', 'off', ...args);
-  const h = await host(port);
-  assert.deepEqual(await h.command('AT+QSTAAPINFO=Office,correct-horse', WAIT_MS), { lines: [], final: 'OK' });
-  await h.expect('+QSTASTAT:GOT_IP\r\n', WAIT_MS);
-  return { h, cli };
-}
-
 /** AT+QHTTPREAD (§2.6.5): `CONNECT`, the body, `OK`, `+QHTTPREAD: 0`; the body parsed as JSON, checked against <content_length>. */
 async function readJson(h: AtHost, contentLength: number): Promise<any> {
   h.send('AT+QHTTPREAD');
@@ -144,7 +113,7 @@ async function readJson(h: AtHost, contentLength: number): Promise<any> {
 }
 
 test('embedded default world: a joined module GETs http://httpbin.fc41d.local/get and reads the JSON back', TEST, async () => {
-  const { h } = await joinedHost();
+  const { h } = await joinedServeHost();
   assert.deepEqual(await h.command('AT+QHTTPCFG="url","http://httpbin.fc41d.local/get?from=module"', WAIT_MS), { lines: [], final: 'OK' });
   h.send('AT+QHTTPGET');
   const get = await h.expect(/\+QHTTPGET: [^\r]*\r\n/, WAIT_MS);
@@ -157,7 +126,7 @@ test('embedded default world: a joined module GETs http://httpbin.fc41d.local/ge
 });
 
 test('embedded default world: AT+QHTTPPOST=<len> to httpbin.fc41d.local/post, and the body and header come back', TEST, async () => {
-  const { h } = await joinedHost();
+  const { h } = await joinedServeHost();
   assert.equal((await h.command('AT+QHTTPCFG="url","http://httpbin.fc41d.local/post"', WAIT_MS)).final, 'OK');
   assert.equal((await h.command('AT+QHTTPCFG="header","content_type","application/json"', WAIT_MS)).final, 'OK');
   const body = '{"temp":21.5,"n":7}\n';
@@ -177,7 +146,7 @@ test('embedded default world: AT+QHTTPPOST=<len> to httpbin.fc41d.local/post, an
 test('embedded default world: HTTPS to httpbin.fc41d.local verified with the CA `fc41d ca` prints, uploaded with AT+QSSLCERT', TEST, async () => {
   const ca = new Cli(['ca']);
   assert.equal((await ca.exited).code, 0, ca.stderr);
-  const { h } = await joinedHost();
+  const { h } = await joinedServeHost();
   assert.equal((await h.command('AT+QSSLCFG="verify",1,1', WAIT_MS)).final, 'OK');
   assert.equal((await h.command('AT+QHTTPCFG="sslctxid",1', WAIT_MS)).final, 'OK');
   assert.equal((await h.command('AT+QHTTPCFG="url","https://httpbin.fc41d.local/get"', WAIT_MS)).final, 'OK');

@@ -3,6 +3,7 @@
  * TCP host on a module it serves. Test files call `cleanUp` after each test
  * (`afterEach(cleanUp)`): it stops the processes and closes the sockets they left open.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -74,4 +75,34 @@ export async function host(port: number): Promise<AtHost> {
   const h = new AtHost(socket);
   await h.expect('\r\nready\r\n', WAIT_MS);
   return h;
+}
+
+/** A host on a fresh `fc41d serve` (echo off; no world file: the default world), joined to its Office. */
+export async function joinedServeHost(...args: string[]): Promise<{ h: AtHost; cli: Cli }> {
+  const { cli, port } = await serveTcp('--echo', 'off', ...args);
+  const h = await host(port);
+  assert.deepEqual(await h.command('AT+QSTAAPINFO=Office,correct-horse', WAIT_MS), { lines: [], final: 'OK' });
+  await h.expect('+QSTASTAT:GOT_IP\r\n', WAIT_MS);
+  return { h, cli };
+}
+
+/** `fc41d console` with its stdin open (EOF would end it): stderr waited on, stdout kept. */
+export function spawnConsole(...args: string[]) {
+  const proc = spawn(process.execPath, [BIN, 'console', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  cleanups.push(() => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL'));
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (b: Buffer) => (stdout += b));
+  proc.stderr.on('data', (b: Buffer) => (stderr += b));
+  const exited = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));
+  const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const m = pattern.exec(stderr);
+      if (m) return m;
+      if (Date.now() > deadline || proc.exitCode !== null) assert.fail(`no ${pattern} on stderr: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  return { proc, exited, waitFor, stdout: () => stdout };
 }

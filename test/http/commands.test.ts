@@ -5,9 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { createModule, parseWorld, World } from '../../src/index.ts';
-import { AtHost } from '../helpers/at-host.ts';
-import { FakeClock } from '../helpers/fake-clock.ts';
+import { clockedModule } from '../tcpip/helpers.ts';
 import { pki } from '../ssl/certs.ts';
 import { httpModule, T, testServer } from './at-rig.ts';
 
@@ -264,15 +262,9 @@ test('bad input is ERROR and the next command works', async () => {
 test('no response within <wait_response_time>: +QHTTPGET: 9 (on the module clock); the next request works', async () => {
   let answer = false;
   const server = await testServer((_req, res) => (answer ? res.end('now') : undefined));
-  const clock = new FakeClock();
-  const world = new World(parseWorld({ timeScale: 0, hosts: { 'web.test': { address: '127.0.0.1', ports: { '80': server.port } } }, accessPoints: [{ ssid: 'Office', security: 'OPEN' }] }));
-  const m = createModule({ bootMs: 5, echo: false, world, clock });
-  const host = new AtHost(m.stream);
+  const m = await clockedModule({ 'web.test': { address: '127.0.0.1', ports: { '80': server.port } } });
+  const { clock, host } = m;
   try {
-    clock.advance(5);
-    await host.expect('\r\nready\r\n', T);
-    host.send('AT+QSTAAPINFO=Office');
-    await host.expect('+QSTASTAT:GOT_IP\r\n', T);
     host.send('AT+QHTTPCFG="url","http://web.test/silent"');
     await host.expect('\r\nOK\r\n', T);
     host.send('AT+QHTTPGET=60');

@@ -8,10 +8,7 @@ import { test } from 'node:test';
 import { connectAsync } from 'mqtt';
 import { refusal } from '../helpers/aedes.ts';
 import { startRawBroker } from '../helpers/raw-broker.ts';
-import { connectedModule } from '../tcpip/helpers.ts';
-import { createModule, parseWorld, World } from '../../src/index.ts';
-import { AtHost } from '../helpers/at-host.ts';
-import { FakeClock } from '../helpers/fake-clock.ts';
+import { clockedModule, connectedModule } from '../tcpip/helpers.ts';
 import { mqttModule, openAndConnect, startBroker, T } from './at-rig.ts';
 import { pki } from '../ssl/certs.ts';
 
@@ -190,15 +187,9 @@ test('TLS: a CA uploaded with AT+QSSLCERT, verification both ways with a client 
 
 test('a host that never sends the prompt-form payload: ERROR when the wait ends, nothing half-sent reaches the broker', async () => {
   const broker = await startRawBroker();
-  const clock = new FakeClock();
-  const world = new World(parseWorld({ timeScale: 0, hosts: { 'broker.test': { address: '127.0.0.1', ports: { '1883': broker.port } } }, accessPoints: [{ ssid: 'Office', security: 'OPEN' }] }));
-  const m = createModule({ bootMs: 5, echo: false, world, clock });
-  const host = new AtHost(m.stream);
+  const m = await clockedModule({ 'broker.test': { address: '127.0.0.1', ports: { '1883': broker.port } } });
+  const { clock, host } = m;
   try {
-    clock.advance(5);
-    await host.expect('\r\nready\r\n', T);
-    host.send('AT+QSTAAPINFO=Office');
-    await host.expect('+QSTASTAT:GOT_IP\r\n', T);
     host.send('AT+QMTOPEN=0,"broker.test",1883');
     await host.expect('+QMTOPEN: 0,0\r\n', T);
     host.send('AT+QMTCONN=0,"slow"');

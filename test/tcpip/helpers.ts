@@ -4,6 +4,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { createModule, parseWorld, World } from '../../src/index.ts';
 import { AtHost } from '../helpers/at-host.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
 export const T = 10_000;
 
@@ -54,4 +55,20 @@ export async function connectedModule(hosts: Record<string, unknown> = {}, opts:
     await host.expect('+QSTASTAT:GOT_IP\r\n', T);
   }
   return { ...m, world, host, at: (line: string) => host.command(line, T) };
+}
+
+/**
+ * A module on a hand-driven clock (its timeouts move only when the test says), joined to an AP
+ * at once (timeScale 0), in a world whose hosts map names the test servers; sockets stay real.
+ */
+export async function clockedModule(hosts: Record<string, unknown>) {
+  const clock = new FakeClock();
+  const world = new World(parseWorld({ timeScale: 0, hosts, accessPoints: [{ ssid: 'Office', security: 'OPEN' }] }));
+  const m = createModule({ bootMs: 5, echo: false, world, clock });
+  const host = new AtHost(m.stream);
+  clock.advance(5);
+  await host.expect('\r\nready\r\n', T);
+  host.send('AT+QSTAAPINFO=Office');
+  await host.expect('+QSTASTAT:GOT_IP\r\n', T);
+  return { ...m, clock, world, host };
 }
