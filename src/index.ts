@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { Fc41dModule, type ModuleOptions } from './device/module.ts';
 import { openDuplex } from './transport/in-process.ts';
 
-export { Fc41dModule, DEFAULT_MAC, type ModuleOptions, type ModuleEvents, type PowerState } from './device/module.ts';
+export { DEFAULT_MAC } from './device/mac.ts';
+export { Fc41dModule, type ModuleOptions, type ModuleEvents, type PowerState } from './device/module.ts';
 export type { OutputInfo, OutputKind } from './at/engine.ts';
 export type { HostPort, HostAttachment } from './transport/host-port.ts';
 export { World, RANGE_LIMIT_DBM, type AccessPoint, type AccessPointPatch } from './world/world.ts';
@@ -17,6 +18,9 @@ export { system } from './system/feature.ts';
 export { wifi } from './wifi/feature.ts';
 export { tcpip } from './tcpip/feature.ts';
 export { ssl } from './ssl/feature.ts';
+export { mqtt } from './mqtt/feature.ts';
+export { http } from './http/feature.ts';
+export { ble } from './ble/feature.ts';
 
 export interface InProcessModule {
   /** The module: state, typed events (`output`, `input`, `line`, `reject`, `power`), wake(). */

@@ -30,6 +30,8 @@ export interface ParsedCommand {
   source: string;
   form: CommandForm;
   args: RawArg[];
+  /** The arguments did not split (a stray quote): only a form taking the rest of the line (StringParam.rest) can take it. */
+  malformed?: boolean;
 }
 
 export type ParseResult = { ok: true; commands: ParsedCommand[] } | { ok: false; reason: string };
@@ -134,7 +136,7 @@ function parseExtended(text: string, name: string): { ok: true; command: ParsedC
   if (rest === '=?') return { ok: true, command: { name, source: text, form: 'test', args: [] } };
   if (rest.startsWith('=')) {
     const args = splitArgs(rest.slice(1));
-    if (!args) return { ok: false, reason: `bad arguments in ${text}` };
+    if (!args) return { ok: true, command: { name, source: text, form: 'write', args: [], malformed: true } };
     return { ok: true, command: { name, source: text, form: 'write', args } };
   }
   return { ok: false, reason: `bad command syntax ${text}` };
@@ -145,10 +147,14 @@ function parseExtended(text: string, name: string): { ok: true; command: ParsedC
  * quotes, or inside an unquoted argument, they are kept. After a closing quote only
  * spaces may come before the next comma. Returns null on unbalanced quotes.
  */
-export function splitArgs(text: string): RawArg[] | null {
+export function splitArgs(text: string, restAfter = Infinity): RawArg[] | null {
   const args: RawArg[] = [];
   let i = 0;
   for (;;) {
+    if (args.length === restAfter) {
+      args.push(restArg(text.slice(i)));
+      return args;
+    }
     while (text[i] === ' ') i++;
     if (text[i] === '"') {
       const close = text.indexOf('"', i + 1);
@@ -171,3 +177,20 @@ export function splitArgs(text: string): RawArg[] | null {
   }
 }
 
+
+/** What is left of a line taken as one argument (see StringParam.rest): quotes around all of it are removed. */
+function restArg(text: string): RawArg {
+  const quoted = /^\s*"[^]*"\s*$/.test(text);
+  const value = quoted ? text.trim().slice(1, -1) : text;
+  return { text: value, quoted, empty: value === '' && !quoted };
+}
+
+/**
+ * The arguments of a write command whose last parameter takes the rest of the line (commas,
+ * quotes and all): the first `before` split as usual, then the rest as one. Null on a bad split.
+ */
+export function argsWithRest(command: ParsedCommand, before: number): RawArg[] | null {
+  const eq = command.source.indexOf('=');
+  if (command.form !== 'write' || eq < 0) return null;
+  return splitArgs(command.source.slice(eq + 1), before);
+}

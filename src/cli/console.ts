@@ -25,6 +25,8 @@ export interface ConsoleOptions {
   broker?: boolean;
   /** false (`--no-httpbin`): no built-in HTTP(S) test service (src/world/httpbin.ts). */
   httpbin?: boolean;
+  /** `--ble-config-uuids`: Wi-Fi configuration over BLE's service, write and notify UUIDs. */
+  bleConfigUuids?: { service: string; write: string; notify: string };
 }
 
 type Mode = 'command' | 'data' | 'transparent';
@@ -37,7 +39,7 @@ export function promptedLength(line: string): number | null {
 }
 
 export async function runConsole(opts: ConsoleOptions): Promise<void> {
-  const set = buildModules({ count: 1, flash: opts.flash, world: opts.world, trace: opts.trace, echo: opts.echo });
+  const set = buildModules({ count: 1, flash: opts.flash, world: opts.world, trace: opts.trace, echo: opts.echo, bleConfigUuids: opts.bleConfigUuids });
   const [module] = set.modules;
   // Before the module powers up; its lines go to stderr, stdout is the module's.
   const broker = opts.broker === false ? null : await startWorldBroker(set.world);

@@ -5,7 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { ConsoleOptions } from './console.ts';
 import { MAX_MODULES } from './modules.ts';
-import { parseHostPort, parseIntIn, parseOnOff, UsageError } from './options.ts';
+import { parseBleConfigUuids, parseHostPort, parseIntIn, parseOnOff, UsageError } from './options.ts';
 import type { MakeOtaImageOptions } from './ota-image.ts';
 import { serve } from './serve.ts';
 
@@ -29,6 +29,12 @@ const echoOption = () =>
   new Option('--echo <on|off>', "start with this echo setting saved in flash (AT+QECHO); default: a fresh flash has echo on, an existing one keeps its own").argParser(
     onOff,
   );
+
+const bleConfigOption = () =>
+  new Option(
+    '--ble-config-uuids <service,write,notify>',
+    'UUIDs of Wi-Fi configuration over BLE (AT+QBLEINIT=3); default ff00,ff01,ff02',
+  ).argParser(arg(parseBleConfigUuids));
 
 const brokerOption = () =>
   new Option('--no-broker', 'start no MQTT broker at broker.fc41d.local (by default one runs in-process: ports 1883, and 8883 with TLS)');
@@ -59,6 +65,7 @@ program
   .addOption(echoOption())
   .addOption(brokerOption())
   .addOption(httpbinOption())
+  .addOption(bleConfigOption())
   .addOption(
     new Option('--count <n>', `how many modules, 1-${MAX_MODULES}, in one world; module i has MAC c8:47:8c:42:00:48 + 2i`)
       .argParser(count)
@@ -80,6 +87,7 @@ program
   .addOption(echoOption())
   .addOption(brokerOption())
   .addOption(httpbinOption())
+  .addOption(bleConfigOption())
   // Loaded when used: `serve`, whose start-up is timed (bench/startup.ts), skips node:readline.
   .action(async (opts: ConsoleOptions) => (await import('./console.ts')).runConsole(opts));
 

@@ -24,6 +24,8 @@ export interface ModuleSetOptions {
   pace?: boolean;
   /** Base port of the provisioning pages: module i gets PORT+i; 0 = any free port. */
   webcfgPort?: number;
+  /** Wi-Fi configuration over BLE: service, write and notify UUIDs (default ff00, ff01, ff02). */
+  bleConfigUuids?: { service: string; write: string; notify: string };
   /**
    * The echo setting saved in each module's flash at start (§2.1.3), as if AT+QECHO=<0|1> had
    * been saved: a fresh flash starts with it, an existing one is changed to it. Without it a
@@ -59,6 +61,7 @@ export function buildModules(opts: ModuleSetOptions): ModuleSet {
   let trace: TraceFile | null = null;
   const close = async () => {
     for (const module of modules) module.dispose();
+    world.dispose(); // virtual BLE peers' timers
     await trace?.close();
   };
   try {
@@ -70,6 +73,7 @@ export function buildModules(opts: ModuleSetOptions): ModuleSet {
           mac: moduleMac(i),
           flashPath: opts.flash === undefined ? undefined : perModulePath(opts.flash, i, count),
           webcfgPort: perModulePort(opts.webcfgPort ?? 0, i),
+          bleConfigUuids: opts.bleConfigUuids,
           paceOutput: opts.pace,
         }),
       );

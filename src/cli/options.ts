@@ -1,5 +1,6 @@
 /** Parsing and loading of the CLI's option values; failures are one-line UsageErrors. */
 import { readFileSync } from 'node:fs';
+import { normaliseUuid } from '../world/ble/ids.ts';
 import { parseWorld, type WorldConfig } from '../world/schema.ts';
 
 /** A bad option value or an unusable resource named on the command line: exit code 2. */
@@ -31,6 +32,17 @@ export function parseIntIn(value: string, min: number, max: number): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!(n >= min && n <= max)) throw new UsageError(`expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/** `SERVICE,WRITE,NOTIFY`: the UUIDs of Wi-Fi configuration over BLE (AT+QBLEINIT=3), e.g. `ff00,ff01,ff02`. */
+export function parseBleConfigUuids(value: string): { service: string; write: string; notify: string } {
+  const uuids = value.split(',').map((v) => normaliseUuid(v.trim()));
+  if (uuids.length !== 3 || uuids.some((u) => u === undefined)) {
+    throw new UsageError(`expected three UUIDs SERVICE,WRITE,NOTIFY (4 or 32 hex digits each), got ${JSON.stringify(value)}`);
+  }
+  const [service, write, notify] = uuids as string[];
+  if (write === notify) throw new UsageError('the write and notify characteristics need different UUIDs');
+  return { service, write, notify };
 }
 
 /** Reads the world file and validates it; the message names the file and each offending field. */

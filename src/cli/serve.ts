@@ -45,6 +45,8 @@ export interface ServeOptions {
   count?: number;
   /** Base port of the provisioning pages (module i: PORT+i); 0 = any free port. */
   webcfgPort?: number;
+  /** `--ble-config-uuids`: Wi-Fi configuration over BLE's service, write and notify UUIDs. */
+  bleConfigUuids?: { service: string; write: string; notify: string };
   /** Every new TCP host power-cycles the module (DTR reset); TCP only, a PTY cannot see opens. */
   resetOnConnect?: boolean;
   /** The echo setting saved in flash at start (modules.ts). */
@@ -86,12 +88,15 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const aps = set.world.accessPoints().length;
   say(`world ${set.worldSource}`);
   say(`world has ${aps} access point${aps === 1 ? '' : 's'}`);
+  const peers = set.world.ble.peers().length;
+  if (peers > 0) say(`world has ${peers} BLE peer${peers === 1 ? '' : 's'}`);
   for (const module of modules) {
     module.service(wifi).on('webcfg', (url) => say(`${module.label} webcfg ${url ?? 'stopped'}`));
     module.on('host', (change) => warn(describeHost(module.label, change)));
     module.service(wifi).on('webcfgError', (why) => warn(`${module.label} webcfg failed: ${why}`));
     module.on('fault', (error) => warn(`${module.label} fault: ${describeError(error)}`));
   }
+  set.world.on('fault', (error) => warn(`world fault: ${describeError(error)}`));
   // The last guard: a bug that escaped every module's own (background.ts) is reported, and the
   // other modules of --count N keep running rather than dying with it.
   process.on('unhandledRejection', (error) => warn(`internal error, kept running: ${describeError(error)}`));

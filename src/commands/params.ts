@@ -53,6 +53,12 @@ export interface StringParam<N extends string = string> extends ParamBase<N> {
    * after the opening quote, whatever they are; the value is a Buffer (`Args.optBytes`).
    */
   counted?: string;
+  /**
+   * The rest of the command line from here, commas and quotes and all, as one value (the last
+   * parameter only): BLE data such as `AT+QBLEGATTCWR=ff01,AT+QSTAAPINFO=ssid\\,pwd` (FIDELITY.md).
+   * Quotes around the whole rest are removed.
+   */
+  rest?: boolean;
 }
 
 export type ParamSpec = IntParam | HexParam | StringParam;

@@ -5,7 +5,7 @@
  * `=?` answer, counted payloads and persistence of saved settings.
  */
 import type { ExecContext } from '../at/engine.ts';
-import { openArguments, type ParsedCommand } from '../at/parse.ts';
+import { argsWithRest, openArguments, type ParsedCommand } from '../at/parse.ts';
 import { type Args, NO_ARGS, type ParamSpec, type StringParam, testText, validateArgs } from './params.ts';
 
 /** A handler gets the engine context, its feature's service, and validated arguments. */
@@ -142,8 +142,13 @@ export class Registry {
         return 'OK';
       case 'write': {
         if (!spec.write) return reject('no write form');
+        if (command.malformed && 'key' in spec.write) return reject('bad arguments');
         const selected = selectForm(spec.write, command);
         if (!selected.ok) return reject(selected.reason);
+        const rest = withRest(selected.form, command);
+        if (rest === null) return reject('bad arguments');
+        if (rest) selected.args = rest;
+        else if (command.malformed) return reject('bad arguments');
         const result = validateArgs(selected.form.params, selected.args);
         if (!result.ok) return reject(result.reason);
         const saves = selected.form.saves?.(result.args) ?? true;
@@ -170,6 +175,13 @@ export class Registry {
     else saved.persist();
     return answer;
   }
+}
+
+/** A form whose last parameter takes the rest of the line: its arguments split again (undefined: not such a form). */
+function withRest<S>(form: WriteForm<S>, command: ParsedCommand): ParsedCommand['args'] | null | undefined {
+  const last = form.params[form.params.length - 1];
+  if (last?.type !== 'string' || !last.rest) return undefined;
+  return argsWithRest(command, form.params.length - 1); // (not for keyed forms, whose key comes first)
 }
 
 type Selected<S> = { ok: true; form: WriteForm<S>; args: ParsedCommand['args'] } | { ok: false; reason: string };

@@ -3,7 +3,8 @@
  * (carrying into the higher octets), because each module also uses the next address for BLE
  * (FIDELITY.md: BLE address = Wi-Fi MAC + 1): module 0 c8:47:8c:42:00:48, module 1 …:00:4a.
  */
-import { DEFAULT_MAC } from './module.ts';
+/** The Wi-Fi MAC of a module nobody gave one (module 0). */
+export const DEFAULT_MAC = 'c8:47:8c:42:00:48';
 
 /** A MAC (lower-case, colons) plus `n`, as a 48-bit number that wraps around. */
 export function offsetMac(mac: string, n: number): string {

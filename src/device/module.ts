@@ -15,11 +15,12 @@ import { FEATURES } from '../features.ts';
 import { defaultWorld } from '../world/default-world.ts';
 import type { World } from '../world/world.ts';
 import type { AttachOptions, HostAttachment, HostChange, HostFlow, HostPort, HostSink } from '../transport/host-port.ts';
+import { runDetached } from '../commands/detached-line.ts';
 import { Flash } from './flash.ts';
+import { DEFAULT_MAC } from './mac.ts';
 import { HeldOutput } from './held-output.ts';
 import { OutputPacer } from './pacer.ts';
 
-export const DEFAULT_MAC = 'c8:47:8c:42:00:48';
 
 /** Why the module holds the hosts' input: a transparent socket is backed up, or the engine holds too much input. */
 export type InputHoldReason = 'transparent' | 'input';
@@ -111,6 +112,8 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   private readonly services = new Map<Feature<unknown>, unknown>();
   private readonly making = new Set<Feature<unknown>>();
   private readonly host: FeatureHost;
+  /** FeatureHost.watchUrcs listeners (Wi-Fi configuration over BLE notifies URCs). */
+  private readonly urcWatchers = new Set<(line: string) => void>();
 
   constructor(private readonly opts: ModuleOptions = {}) {
     super();
@@ -204,6 +207,11 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
       },
       emit: (event, error) => this.emit(event, error),
       urc: (text, opts) => this.urc(text, opts),
+      execute: (text, out) => runDetached(this.registry, text, out, (r) => this.emit('reject', r)),
+      watchUrcs: (listener) => {
+        this.urcWatchers.add(listener);
+        return () => void this.urcWatchers.delete(listener);
+      },
       section: <T>(name: string, schema: z.ZodType<T>): FlashSection<T> => this.flash.section(name, schema),
       onBoot: (hook) => void this.hooks.boot.push(hook),
       onReady: (hook) => void this.hooks.ready.push(hook),
@@ -311,6 +319,8 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   /** Queue an unsolicited result code (chapter 3). */
   urc(line: string | Buffer, opts?: { always?: boolean }): void {
     this.engine.urc(line, opts);
+    if (typeof line !== 'string' || !this.engine.isPowered || (!opts?.always && !this.system.urc)) return;
+    for (const watcher of this.urcWatchers) watcher(line);
   }
 
   /** Run at every reset, deep sleep and power-off (features use their host's onReset). */

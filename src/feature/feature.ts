@@ -55,6 +55,8 @@ export interface PowerControl {
 export interface FeatureOptions {
   /** Wi-Fi: host port of the provisioning page (AT+QWEBCFG); 0 picks a free one. */
   webcfgPort?: number;
+  /** BLE: Wi-Fi configuration over BLE (AT+QBLEINIT=3): its service and characteristics (default ff00, ff01, ff02). */
+  bleConfigUuids?: { service?: string; write?: string; notify?: string };
 }
 
 /** What a feature's service may use of the module. */
@@ -71,6 +73,15 @@ export interface FeatureHost extends FaultSink {
   readonly power: PowerControl;
   /** Queue an unsolicited result code (chapter 3); `always` even while URCs are off. */
   urc(line: string | Buffer, opts?: { always?: boolean }): void;
+  /**
+   * Runs an AT command line as if typed on a second UART (Wi-Fi configuration over BLE, example
+   * 4.2.3.2): `out` gets the echo (the line as given, no terminator), then every response line and
+   * the final result, each followed by CRLF. Commands that want data mode or transparent mode get
+   * ERROR there. Resolves to the final result.
+   */
+  execute(line: string, out: (text: string) => void): Promise<string>;
+  /** Every text URC this module puts out (those AT+QURCCFG=0 suppresses excepted), as its line; returns a stop function. */
+  watchUrcs(listener: (line: string) => void): () => void;
   /** A typed section of the flash (its schema's defaults fill a fresh flash). */
   section<T>(name: string, schema: z.ZodType<T>): FlashSection<T>;
   /** At every power-up and reset, before `ready`: load settings. */

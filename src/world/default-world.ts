@@ -1,4 +1,4 @@
-/** The world `fc41d serve` uses when no `--world` is given: a small office street. */
+/** The world `fc41d serve` uses when no `--world` is given: a small office street, and a BLE heart-rate sensor. */
 import type { z } from 'zod';
 import { parseWorld, type WorldSchema } from './schema.ts';
 import { World } from './world.ts';
@@ -12,6 +12,25 @@ export const DEFAULT_WORLD: z.input<typeof WorldSchema> = {
   ],
   hosts: {},
   timeScale: 1,
+  // Something for a central to find: a heart-rate sensor notifying once a second (docs/world.md).
+  ble: {
+    peers: [
+      {
+        name: 'HRM-1',
+        address: 'd0:12:34:56:78:9a',
+        rssi: -60,
+        services: [
+          {
+            uuid: '180d',
+            characteristics: [
+              { uuid: '2a37', properties: ['read', 'notify'], value: { hex: '0048' }, notify: { everyMs: 1000, values: ['0048', '0049', '004a', '004b'] } },
+              { uuid: '2a38', properties: ['read'], value: { hex: '01' } },
+            ],
+          },
+        ],
+      },
+    ],
+  },
 };
 
 /** A new world built from DEFAULT_WORLD. */

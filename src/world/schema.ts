@@ -4,6 +4,7 @@
  * Documented in docs/world.md.
  */
 import { z } from 'zod';
+import { BleSchema } from './ble/peer-schema.ts';
 
 /** Security words as the module prints them in scans (FIDELITY.md). */
 export const SECURITY = ['OPEN', 'WEP', 'WPA_PSK', 'WPA2_AES_PSK', 'WPA2_MIXED_PSK', 'WPA3_SAE'] as const;
@@ -65,6 +66,8 @@ export const WorldSchema = z.strictObject({
   hosts: z.record(z.string(), z.union([ipv4, HostSchema])).default({}),
   /** Multiplies every radio delay (scan, association, DHCP, retries); 0 makes them immediate. */
   timeScale: z.number().min(0).max(100).default(1),
+  /** The BLE medium's virtual peers (docs/world.md, "BLE peers"); absent: none. */
+  ble: BleSchema.optional(),
 });
 
 export type WorldConfig = z.infer<typeof WorldSchema>;

@@ -6,11 +6,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { type Clock, realClock } from '../clock.ts';
+import { BleMedium } from './ble/medium.ts';
 import { hostInSubnet, type IpConfig } from './ip.ts';
+import { RANGE_LIMIT_DBM } from './range.ts';
 import { type AccessPointConfig, AccessPointSchema, type AccessPointInput, parseWorld, type WorldConfig } from './schema.ts';
 
-/** Below this signal an AP is out of range: not scanned, not joinable, links drop. */
-export const RANGE_LIMIT_DBM = -90;
+/** Below this signal an AP (or a BLE radio) is out of range: not scanned, not joinable, links drop. */
+export { RANGE_LIMIT_DBM };
 
 export interface AccessPoint extends AccessPointConfig {
   bssid: string;
@@ -22,6 +24,8 @@ export type ApChange = 'added' | 'changed' | 'removed';
 
 export interface WorldEvents {
   ap: [ap: AccessPoint, change: ApChange];
+  /** A bug in something the world ran by itself (a BLE party's handler threw): for the CLI's log. */
+  fault: [error: unknown];
 }
 
 export type AccessPointPatch = Partial<Pick<AccessPoint, 'password' | 'security' | 'rssi' | 'channel' | 'up' | 'internet'>>;
@@ -29,6 +33,8 @@ export type AccessPointPatch = Partial<Pick<AccessPoint, 'password' | 'security'
 export class World extends EventEmitter<WorldEvents> {
   readonly clock: Clock;
   readonly timeScale: number;
+  /** The BLE medium: modules' BLE and the world file's virtual peers (docs/ble-medium.md). */
+  readonly ble: BleMedium;
   private readonly hosts: WorldConfig['hosts'];
   private readonly aps = new Map<string, AccessPoint>();
   /** bssid → (station MAC → host number in the AP's pool). */
@@ -43,6 +49,12 @@ export class World extends EventEmitter<WorldEvents> {
     this.timeScale = config.timeScale;
     this.hosts = { ...config.hosts }; // addHost() adds to it
     for (const ap of config.accessPoints) this.insert(ap);
+    this.ble = new BleMedium({ clock, scaled: (ms) => this.scaled(ms), peers: config.ble?.peers ?? [], onFault: (e) => this.emit('fault', e) });
+  }
+
+  /** Stops what the world runs by itself (BLE peers, links, scans): no timer of its own is left. */
+  dispose(): void {
+    this.ble.dispose();
   }
 
   /** A name in the hosts map (case-insensitive), with the port it maps `port` to; undefined: ask DNS. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseLine, type ParsedCommand, type RawArg, splitArgs } from '../../src/at/parse.ts';
+import { argsWithRest, parseLine, type ParsedCommand, type RawArg, splitArgs } from '../../src/at/parse.ts';
 
 function commands(line: string): ParsedCommand[] {
   const r = parseLine(line);
@@ -52,7 +52,21 @@ test('spaces: ignored around the line and the parameters, significant in the nam
 });
 
 test('bad syntax after an extended name', () => {
-  for (const line of ['AT+QECHO?=', 'AT+QECHO??', 'AT+QECHO=="1', 'AT+', 'AT+QECHO!', 'AT+QECHO="1', 'AT+QECHO=1"']) fails(line);
+  for (const line of ['AT+QECHO?=', 'AT+QECHO??', 'AT+', 'AT+QECHO!']) fails(line);
+});
+
+test('arguments that do not split are marked malformed: only a rest-of-line parameter takes them', () => {
+  for (const line of ['AT+QECHO=="1', 'AT+QECHO="1', 'AT+QECHO=1"', 'AT+QBLEGATTSNTFY=fff3,{"a":1}']) {
+    const [command] = commands(line);
+    assert.equal(command.malformed, true, line);
+    assert.deepEqual(command.args, [], line);
+  }
+  assert.deepEqual(argsWithRest(commands('AT+QBLEGATTSNTFY=fff3,{"a":1}, b')[0], 1), [
+    { text: 'fff3', quoted: false, empty: false },
+    { text: '{"a":1}, b', quoted: false, empty: false },
+  ]);
+  assert.deepEqual(argsWithRest(commands('AT+X=ff01,AT+QSTAAPINFO=a\\,b')[0], 1)?.[1].text, 'AT+QSTAAPINFO=a\\,b');
+  assert.deepEqual(argsWithRest(commands('AT+X=ff01, "quoted, all"')[0], 1)?.[1], { text: 'quoted, all', quoted: true, empty: false });
 });
 
 test('write arguments: quoted, unquoted, empty positions', () => {
