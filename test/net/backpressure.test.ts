@@ -1,6 +1,7 @@
 // The receive buffer is bounded and TCP pushes back: a peer sending far more than the buffer
 // holds stalls (its writes stay queued) until the host reads, and every byte arrives, in order.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { mustOpen, readAll, rig, sleep, tcp, tcpServer, until } from './helpers.ts';
 
@@ -11,12 +12,26 @@ function pattern(size: number): Buffer {
   return b;
 }
 
-// 4 MiB rather than 1: loopback's kernel socket buffers alone take about 1 MiB, so with 1 MiB
-// the peer's writes could all complete without ever meeting the module's buffer limit.
-const SIZE = 4 * 1024 * 1024;
+/**
+ * More than the kernel can hold between the two sockets: the largest send and receive buffers
+ * loopback may autotune to (tcp_wmem and tcp_rmem maxima; 4 + 32 MiB on CI machines), plus 4 MiB.
+ * With less, the peer's writes could all complete (into kernel buffers) without ever meeting the
+ * module's buffer limit — 4 MiB once did, on a loaded machine.
+ */
+function kernelBufferMax(): number {
+  const max = (file: string) => {
+    try {
+      return Number(readFileSync(file, 'utf8').trim().split(/\s+/)[2]) || 0;
+    } catch {
+      return 0;
+    }
+  };
+  return max('/proc/sys/net/ipv4/tcp_wmem') + max('/proc/sys/net/ipv4/tcp_rmem');
+}
+const SIZE = Math.max(4 * 1024 * 1024, kernelBufferMax() + 4 * 1024 * 1024);
 const BUFFER = 64 * 1024;
 
-test('a peer sending 4 MiB into a 64 KiB buffer stalls until read() drains it; nothing is lost or reordered', async () => {
+test(`a peer sending more than the kernel buffers hold (${SIZE >> 20} MiB) into a 64 KiB buffer stalls until read() drains it; nothing is lost or reordered`, async () => {
   const { svc } = rig({ recvBufferBytes: BUFFER });
   const payload = pattern(SIZE);
   let writeDone = false;
@@ -36,7 +51,7 @@ test('a peer sending 4 MiB into a 64 KiB buffer stalls until read() drains it; n
   await sleep(20);
   assert.equal(svc.unread(0), BUFFER - 1000);
 
-  const rest = await readAll(svc, 0, SIZE - 1000, 1500);
+  const rest = await readAll(svc, 0, SIZE - 1000, 16 * 1024);
   const all = Buffer.concat([payload.subarray(0, 1000), rest]);
   assert.equal(all.length, SIZE);
   assert.ok(all.equals(payload), 'every byte, in order');
