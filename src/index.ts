@@ -44,3 +44,10 @@ export function createModule(opts: ModuleOptions = {}): InProcessModule {
     },
   };
 }
+
+// Faults (docs/control.md "Faults"): `world.faults.add({ kind: 'refuse', host: 'broker.fc41d.local' })`.
+export { FaultSet, FaultSpecError } from './faults/faults.ts';
+export { FAULT_KINDS, type Fault, type FaultSpec, type FaultSpecInput } from './faults/types.ts';
+// The control plane and the process-wide trace, for programs that embed modules.
+export { startControlServer, type ControlServer, type ControlServerOptions } from './control/server.ts';
+export { TraceHub, type TraceRecord } from './trace-hub.ts';

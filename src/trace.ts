@@ -1,24 +1,27 @@
 /**
  * A trace of modules' UARTs as JSON lines, one event per line, appended to a file (one
- * file may hold several modules, told apart by `module`; `openTrace` + `attach`):
- *   {"t":12.345,"module":"module 0","dir":"in","text":"AT\r"}
- *   {"t":12.401,"module":"module 0","dir":"in","command":"AT"}
- *   {"t":12.402,"module":"module 0","dir":"out","text":"\r\nOK\r\n","kind":"final","line":"OK"}
- *   {"t":20.100,"module":"module 0","dir":"info","reject":"+FOO","reason":"unknown command"}
- * `t` is milliseconds since the trace started; `text` is the bytes decoded as latin1, so
+ * file may hold several modules, told apart by `module`; `openTrace` + `attach`, or
+ * `writeTraceFile` for a process's TraceHub, src/trace-hub.ts):
+ *   {"time":"2026-12-01T12:00:00.345Z","t":12.345,"module":"module 0","dir":"in","text":"AT\r"}
+ *   {"time":"2026-12-01T12:00:00.401Z","t":12.401,"module":"module 0","dir":"in","command":"AT"}
+ *   {"time":"…","t":12.402,"module":"module 0","dir":"out","text":"\r\nOK\r\n","kind":"final","line":"OK"}
+ *   {"time":"…","t":20.100,"module":"module 0","dir":"info","reject":"+FOO","reason":"unknown command"}
+ * `time` is the wall clock (ISO 8601, ms); `t` is milliseconds since the trace started; `text` is the bytes decoded as latin1, so
  * `Buffer.from(text, 'latin1')` gives them back exactly. Input the module dropped (not
  * powered) carries `"dropped":true`; power changes are `{"dir":"info","power":"on"}` and
  * handler failures (emulator bugs) `{"dir":"info","fault":"<stack>"}`; a provisioning page that
  * cannot start `{"dir":"info","webcfgError":"<why>"}`. Hosts coming and going
  * (TCP) are `{"dir":"info","host":"connected"|"disconnected"|"refused","peer":"127.0.0.1:54321"}`
  * (a connect may add `"lost":<bytes>`), and output lost while no host was attached (beyond the
- * held 16 KiB) is `{"dir":"info","lost":<bytes>,"text":"…","reason":"…"}`.
+ * held 16 KiB) is `{"dir":"info","lost":<bytes>,"text":"…","reason":"…"}`. The underlying
+ * error behind a result code is `{"dir":"info","failure":{…}}`; the world's faults starting and
+ * stopping `{"dir":"info","faultStarted":<Fault>}` / `faultStopped` (with `module` only when the
+ * fault is limited to one module), and changes made through the control API
+ * `{"dir":"info","world":{…}}` (no `module`). docs/control.md lists the records.
  */
 import { createWriteStream, openSync } from 'node:fs';
-import type { Fc41dModule, ModuleEvents } from './device/module.ts';
-import { system } from './system/feature.ts';
-import type { OtaResult } from './wifi/ota.ts';
-import { wifi } from './wifi/feature.ts';
+import type { Fc41dModule } from './device/module.ts';
+import { TraceHub } from './trace-hub.ts';
 
 export interface Trace {
   /** Stops tracing and flushes the file. */
@@ -31,58 +34,36 @@ export interface TraceFile extends Trace {
   attach(module: Fc41dModule): void;
 }
 
-/** Opens (appends to) a trace file; attach the modules to trace. A bad path throws now. */
-export function openTrace(path: string): TraceFile {
-  // Opened here so a bad path fails now, not later on the first event. One stream for
-  // all modules: lines from different modules never interleave within a line.
+/**
+ * Appends every record of a hub to a file until closed (the hub keeps running). A bad path
+ * throws now, not later on the first record.
+ */
+export function writeTraceFile(path: string, hub: TraceHub): Trace {
+  // One stream for all modules: lines from different modules never interleave within a line.
   const out = createWriteStream(path, { fd: openSync(path, 'a') });
   out.on('error', (e) => console.error(`trace ${path}: ${e.message}`));
-  const start = performance.now();
-  const detachers: (() => void)[] = [];
+  const unsubscribe = hub.subscribe((record) => out.write(JSON.stringify(record) + '\n'));
   let closed: Promise<void> | null = null;
-
-  const attach = (module: Fc41dModule) => {
-    if (closed) return;
-    const write = (event: Record<string, unknown>) => {
-      const t = Number((performance.now() - start).toFixed(3));
-      out.write(JSON.stringify({ t, module: module.label, ...event }) + '\n');
-    };
-    const listeners: { [K in keyof ModuleEvents]?: (...args: ModuleEvents[K]) => void } = {
-      input: (bytes, accepted) => write({ dir: 'in', text: bytes.toString('latin1'), ...(accepted ? {} : { dropped: true }) }),
-      line: (command) => write({ dir: 'in', command }),
-      output: (bytes, info) => write({ dir: 'out', text: bytes.toString('latin1'), kind: info.kind, line: info.line }),
-      reject: ({ command, reason }) => write({ dir: 'info', reject: command.source, reason }),
-      power: (power) => write({ dir: 'info', power }),
-      fault: (error) => write({ dir: 'info', fault: error instanceof Error ? error.stack ?? error.message : String(error) }),
-      host: ({ event, peer, lost }) => write({ dir: 'info', host: event, peer, ...(lost ? { lost } : {}) }),
-      overflow: (bytes) => write({ dir: 'info', lost: bytes.length, text: bytes.toString('latin1'), reason: 'no host attached and the held output is full' }),
-    };
-    for (const [name, fn] of Object.entries(listeners)) module.on(name as keyof ModuleEvents, fn as never);
-    // What the features report by themselves (their services' events).
-    const wifiEvents = module.service(wifi);
-    const systemEvents = module.service(system);
-    const onWebcfg = (url: string | null) => write({ dir: 'info', webcfg: url });
-    const onWebcfgError = (why: string) => write({ dir: 'info', webcfgError: why });
-    const onOta = (result: OtaResult) => write({ dir: 'info', ota: result });
-    wifiEvents.on('webcfg', onWebcfg);
-    wifiEvents.on('webcfgError', onWebcfgError);
-    systemEvents.on('ota', onOta);
-    detachers.push(() => {
-      for (const [name, fn] of Object.entries(listeners)) module.off(name as keyof ModuleEvents, fn as never);
-      wifiEvents.off('webcfg', onWebcfg);
-      wifiEvents.off('webcfgError', onWebcfgError);
-      systemEvents.off('ota', onOta);
-    });
-  };
-
   return {
-    attach,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
-        for (const detach of detachers.splice(0)) detach();
+        unsubscribe();
         out.end(() => resolve());
       });
       return closed;
+    },
+  };
+}
+
+/** Opens (appends to) a trace file with a hub of its own; attach the modules to trace. A bad path throws now. */
+export function openTrace(path: string): TraceFile {
+  const hub = new TraceHub();
+  const file = writeTraceFile(path, hub);
+  return {
+    attach: (module) => hub.attach(module),
+    close: () => {
+      hub.close();
+      return file.close();
     },
   };
 }

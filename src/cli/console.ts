@@ -13,10 +13,11 @@
 import { createInterface, clearLine, cursorTo } from 'node:readline';
 import { formatOutput } from './console-format.ts';
 import { buildModules } from './modules.ts';
+import { checkControlOptions, type ControlOptions, startControl } from './control.ts';
 import { describeBroker, startWorldBroker } from '../world/broker.ts';
 import { describeHttpbin, startWorldHttpbin } from '../world/httpbin.ts';
 
-export interface ConsoleOptions {
+export interface ConsoleOptions extends ControlOptions {
   flash?: string;
   world?: string;
   trace?: string;
@@ -39,12 +40,23 @@ export function promptedLength(line: string): number | null {
 }
 
 export async function runConsole(opts: ConsoleOptions): Promise<void> {
-  const set = buildModules({ count: 1, flash: opts.flash, world: opts.world, trace: opts.trace, echo: opts.echo, bleConfigUuids: opts.bleConfigUuids });
+  checkControlOptions(opts);
+  const set = buildModules({
+    count: 1,
+    flash: opts.flash,
+    world: opts.world,
+    trace: opts.trace,
+    echo: opts.echo,
+    bleConfigUuids: opts.bleConfigUuids,
+    keepTrace: opts.control !== undefined,
+  });
   const [module] = set.modules;
   // Before the module powers up; its lines go to stderr, stdout is the module's.
   const broker = opts.broker === false ? null : await startWorldBroker(set.world);
   const httpbin = opts.httpbin === false ? null : await startWorldHttpbin(set.world);
+  const control = await startControl(set, opts);
   const lines = [...describeBroker(broker, opts.broker === false), ...describeHttpbin(httpbin, opts.httpbin === false)];
+  if (control) lines.push(`control ${control.url}`);
   for (const line of lines) process.stderr.write(`fc41d: ${line}\n`);
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
@@ -180,7 +192,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
     quitting = true;
     wire.detach();
     rl.close();
-    const closed = Promise.all([set.close(), broker?.close(), httpbin?.close()]);
+    const closed = Promise.all([control?.close(), set.close(), broker?.close(), httpbin?.close()]);
     void closed.finally(() => process.stdout.write('', () => process.exit(0)));
   }
 }

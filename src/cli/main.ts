@@ -8,6 +8,7 @@ import { MAX_MODULES } from './modules.ts';
 import { parseBleConfigUuids, parseHostPort, parseIntIn, parseOnOff, UsageError } from './options.ts';
 import type { MakeOtaImageOptions } from './ota-image.ts';
 import { serve } from './serve.ts';
+import { parseControlAddress } from './control.ts';
 
 const EXIT_USAGE = 2;
 
@@ -25,6 +26,12 @@ const hostPort = arg(parseHostPort);
 const count = arg((v) => parseIntIn(v, 1, MAX_MODULES));
 const port = arg((v) => parseIntIn(v, 0, 65535));
 const onOff = arg(parseOnOff);
+const controlOption = () =>
+  new Option('--control <[host:]port>', 'serve the control API and dashboard on HOST:PORT (default host 127.0.0.1; port 0: any free port; docs/control.md)').argParser(
+    arg(parseControlAddress),
+  );
+const controlTokenOption = () =>
+  new Option('--control-token <token>', 'require Authorization: Bearer TOKEN on the control API (needed for a non-loopback --control)');
 const echoOption = () =>
   new Option('--echo <on|off>', "start with this echo setting saved in flash (AT+QECHO); default: a fresh flash has echo on, an existing one keeps its own").argParser(
     onOff,
@@ -66,6 +73,8 @@ program
   .addOption(brokerOption())
   .addOption(httpbinOption())
   .addOption(bleConfigOption())
+  .addOption(controlOption())
+  .addOption(controlTokenOption())
   .addOption(
     new Option('--count <n>', `how many modules, 1-${MAX_MODULES}, in one world; module i has MAC c8:47:8c:42:00:48 + 2i`)
       .argParser(count)
@@ -88,8 +97,26 @@ program
   .addOption(brokerOption())
   .addOption(httpbinOption())
   .addOption(bleConfigOption())
+  .addOption(controlOption())
+  .addOption(controlTokenOption())
   // Loaded when used: `serve`, whose start-up is timed (bench/startup.ts), skips node:readline.
   .action(async (opts: ConsoleOptions) => (await import('./console.ts')).runConsole(opts));
+
+program
+  .command('ctl')
+  .description('call the control API of a running `fc41d serve --control` (`fc41d ctl help` lists the verbs); exit 0 ok, 1 refused, 2 usage or no connection')
+  .helpOption(false)
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .argument('[args...]')
+  .action(async (args: string[]) => {
+    const { runCtl, CTL_USAGE } = await import('./ctl.ts');
+    if (args[0] === 'help' || args[0] === '--help') {
+      process.stdout.write(`${CTL_USAGE}\n`);
+      return;
+    }
+    process.exitCode = await runCtl(args);
+  });
 
 program
   .command('ca')

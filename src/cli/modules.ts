@@ -5,7 +5,8 @@
  */
 import { moduleMac } from '../device/mac.ts';
 import { Fc41dModule } from '../device/module.ts';
-import { openTrace, type TraceFile } from '../trace.ts';
+import { type Trace, writeTraceFile } from '../trace.ts';
+import { TRACE_STORE_RECORDS, TraceHub } from '../trace-hub.ts';
 import { defaultWorld } from '../world/default-world.ts';
 import { World } from '../world/world.ts';
 import { loadWorldConfig, UsageError } from './options.ts';
@@ -21,6 +22,8 @@ export interface ModuleSetOptions {
   world?: string;
   /** One trace file for all modules. */
   trace?: string;
+  /** Keep the last records in memory for the control API (GET /api/trace, /api/live). */
+  keepTrace?: boolean;
   pace?: boolean;
   /** Base port of the provisioning pages: module i gets PORT+i; 0 = any free port. */
   webcfgPort?: number;
@@ -39,6 +42,8 @@ export interface ModuleSet {
   /** The world file's path, or `(embedded default)`. */
   worldSource: string;
   modules: Fc41dModule[];
+  /** The process's trace (src/trace-hub.ts): records only with --trace or the control API. */
+  trace: TraceHub;
   /** Powers the modules off and flushes the trace. */
   close(): Promise<void>;
 }
@@ -58,11 +63,13 @@ export function buildModules(opts: ModuleSetOptions): ModuleSet {
   const { count } = opts;
   const world = opts.world === undefined ? defaultWorld() : new World(loadWorldConfig(opts.world));
   const modules: Fc41dModule[] = [];
-  let trace: TraceFile | null = null;
+  const hub = new TraceHub(opts.keepTrace ? TRACE_STORE_RECORDS : 0);
+  let file: Trace | null = null;
   const close = async () => {
     for (const module of modules) module.dispose();
-    world.dispose(); // virtual BLE peers' timers
-    await trace?.close();
+    world.dispose(); // virtual BLE peers' timers (and faults: their `stopped` is traced)
+    hub.close();
+    await file?.close();
   };
   try {
     for (let i = 0; i < count; i++) {
@@ -84,13 +91,14 @@ export function buildModules(opts: ModuleSetOptions): ModuleSet {
       // loads the system settings from flash.
       for (const module of modules) module.flash.update((f) => void (f.system.echo = echo));
     }
-    if (opts.trace !== undefined) {
-      trace = openTrace(opts.trace);
-      for (const module of modules) trace.attach(module);
+    if (opts.trace !== undefined) file = writeTraceFile(opts.trace, hub);
+    if (opts.trace !== undefined || opts.keepTrace) {
+      for (const module of modules) hub.attach(module);
+      hub.attachWorld(world);
     }
   } catch (e) {
     void close();
     throw e instanceof UsageError ? e : new UsageError((e as Error).message);
   }
-  return { world, worldSource: opts.world ?? '(embedded default)', modules, close };
+  return { world, worldSource: opts.world ?? '(embedded default)', modules, trace: hub, close };
 }

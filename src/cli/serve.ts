@@ -15,6 +15,7 @@
  *   fc41d: module <i> webcfg http://127.0.0.1:<port>/
  *   fc41d: module <i> webcfg stopped
  *   fc41d: module <i> woken
+ *   fc41d: control http://<host>:<port>/          (--control: the control API and dashboard, docs/control.md)
  * On stderr, hosts coming and going on a module's TCP port:
  *   fc41d: module <i> host connected from <host>:<port>[ (<n> bytes of output were lost while no host was connected)]
  *   fc41d: module <i> host disconnected from <host>:<port>
@@ -33,8 +34,10 @@ import { wifi } from '../wifi/feature.ts';
 import { describeBroker, startWorldBroker, type WorldBroker } from '../world/broker.ts';
 import { describeHttpbin, type Httpbin, startWorldHttpbin } from '../world/httpbin.ts';
 import { type HostAndPort, UsageError } from './options.ts';
+import { checkControlOptions, type ControlOptions, startControl } from './control.ts';
+import type { ControlServer } from '../control/server.ts';
 
-export interface ServeOptions {
+export interface ServeOptions extends ControlOptions {
   tcp?: HostAndPort;
   pty?: string;
   flash?: string;
@@ -82,8 +85,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const count = opts.count ?? 1;
   checkPortRange('--tcp', opts.tcp?.port ?? 0, count);
   checkPortRange('--webcfg-port', opts.webcfgPort ?? 0, count);
+  checkControlOptions(opts);
 
-  const set = buildModules({ ...opts, count });
+  const set = buildModules({ ...opts, count, keepTrace: opts.control !== undefined });
   const { modules } = set;
   const aps = set.world.accessPoints().length;
   say(`world ${set.worldSource}`);
@@ -106,7 +110,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const where: string[] = []; // printed once the signal handlers are in place
   let broker: WorldBroker | null = null;
   let httpbin: Httpbin | null = null;
+  let control: ControlServer | null = null;
   const closeAll = async () => {
+    await control?.close().catch(() => {});
     for (const t of transports.reverse()) await t.close().catch(() => {});
     await set.close();
     await broker?.close().catch(() => {});
@@ -119,6 +125,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
     if (opts.httpbin !== false) httpbin = await startWorldHttpbin(set.world);
     where.push(...describeHttpbin(httpbin, opts.httpbin === false));
     for (const [i, module] of modules.entries()) where.push(...(await startTransports(opts, module, i, count, transports)));
+    control = await startControl(set, opts);
+    if (control) where.push(`control ${control.url}`);
   } catch (e) {
     await closeAll();
     throw e instanceof UsageError ? e : new UsageError((e as Error).message);

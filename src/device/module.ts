@@ -8,7 +8,8 @@ import { AtEngine, type OutputInfo, type TransparentSession } from '../at/engine
 import { type Clock, realClock } from '../clock.ts';
 import { Registry, type RejectReason } from '../commands/registry.ts';
 import { background } from '../feature/background.ts';
-import type { Feature, FeatureHost, FeatureOptions, HostLine, PowerState, RuntimeSystem } from '../feature/feature.ts';
+import type { Feature, FeatureHost, FeatureOptions, HostLine, ModuleFailure, PowerState, RuntimeSystem } from '../feature/feature.ts';
+import { uartNoise } from '../faults/uart-noise.ts';
 import { NetworkState } from '../feature/network.ts';
 import type { FlashSection } from '../feature/saved.ts';
 import { FEATURES } from '../features.ts';
@@ -25,7 +26,7 @@ import { OutputPacer } from './pacer.ts';
 /** Why the module holds the hosts' input: a transparent socket is backed up, or the engine holds too much input. */
 export type InputHoldReason = 'transparent' | 'input';
 
-export type { PowerState, RuntimeSystem };
+export type { ModuleFailure, PowerState, RuntimeSystem };
 
 export interface ModuleOptions extends FeatureOptions {
   /** Flash file; settings live in memory when absent. */
@@ -77,6 +78,8 @@ export interface ModuleEvents {
   host: [change: HostChange];
   /** Output no host could take and the UART's buffer could not hold (no host attached): lost. */
   overflow: [bytes: Buffer];
+  /** A failing result code went to the host, with the error behind it (traces: ECONNREFUSED behind 551). */
+  failure: [failure: ModuleFailure];
 }
 
 export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort {
@@ -206,6 +209,7 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
         deepSleep: () => this.deepSleep(),
       },
       emit: (event, error) => this.emit(event, error),
+      failure: (failure) => void this.emit('failure', { ...failure }),
       urc: (text, opts) => this.urc(text, opts),
       execute: (text, out) => runDetached(this.registry, text, out, (r) => this.emit('reject', r)),
       watchUrcs: (listener) => {
@@ -293,7 +297,9 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   /** Bytes from the host's TX line. */
   input(bytes: Buffer): void {
     this.emit('input', bytes, this.engine.isPowered);
-    this.engine.input(bytes);
+    // A uart-noise fault garbles what the module hears (the trace keeps what the host sent).
+    if (this.world.faults.size > 0) bytes = uartNoise(this.world.faults, this.label, 'to-module', bytes);
+    if (bytes.length > 0) this.engine.input(bytes);
   }
 
   /** Whether a URC would go out at once (no command running, command mode). */
@@ -397,6 +403,9 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
   }
 
   private deliver(bytes: Buffer): void {
+    // A uart-noise fault garbles what the hosts hear (the `output` event keeps what the module said).
+    if (this.world.faults.size > 0) bytes = uartNoise(this.world.faults, this.label, 'to-host', bytes);
+    if (bytes.length === 0) return;
     if (this.hosts.size === 0) return this.hold(bytes);
     for (const host of this.hosts) if (host.sink(bytes) === false) host.backlogged = true;
   }

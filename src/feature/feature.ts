@@ -59,6 +59,21 @@ export interface FeatureOptions {
   bleConfigUuids?: { service?: string; write?: string; notify?: string };
 }
 
+/**
+ * A failing result code the module reported (+QIOPEN: 0,551, +QMTOPEN: 0,1, …) with what was
+ * behind it, for the trace and the control API (issue 13): `cause` is the underlying error's code
+ * (ECONNREFUSED, ENOTFOUND, ETIMEDOUT, DEPTH_ZERO_SELF_SIGNED_CERT, …) when there is one.
+ */
+export interface ModuleFailure {
+  /** The feature that reported it (`tcpip`, `ssl`, `mqtt`, `http`, `wifi`). */
+  feature: string;
+  /** The result code the host was shown. */
+  result: number;
+  /** Why, in words (the service's detail). */
+  detail: string;
+  cause?: string;
+}
+
 /** What a feature's service may use of the module. */
 export interface FeatureHost extends FaultSink {
   readonly label: string;
@@ -71,6 +86,8 @@ export interface FeatureHost extends FaultSink {
   readonly network: NetworkState;
   readonly line: HostLine;
   readonly power: PowerControl;
+  /** Reports a failing result code and its cause (the module's `failure` event). */
+  failure(failure: ModuleFailure): void;
   /** Queue an unsolicited result code (chapter 3); `always` even while URCs are off. */
   urc(line: string | Buffer, opts?: { always?: boolean }): void;
   /**

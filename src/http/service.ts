@@ -12,9 +12,9 @@ import { background } from '../feature/background.ts';
 import type { FeatureHost } from '../feature/feature.ts';
 import { Saved } from '../feature/saved.ts';
 import type { DialNetwork } from '../net/dial.ts';
+import { causeCode } from '../net/link.ts';
 import { HttpError, HttpResult, type HttpResultCode } from '../results/index.ts';
-import { ssl } from '../ssl/feature.ts';
-import { contextTls } from '../ssl/tls-options.ts';
+import { sslDialNetwork } from '../ssl/dial-network.ts';
 import { httpRequest } from './client.ts';
 import { HttpFlash } from './settings.ts';
 import type { HttpResponse, HttpSettings, RequestBody } from './types.ts';
@@ -51,8 +51,7 @@ export class HttpService extends EventEmitter<HttpEvents> {
   constructor(readonly host: FeatureHost) {
     super();
     this.saved = new Saved(host.section('http', HttpFlash));
-    const tls = host.use(ssl);
-    this.network = { world: host.world, hasIp: () => host.network.hasIp(), clock: host.clock, sslContext: contextTls(tls.contexts, tls.certs) };
+    this.network = sslDialNetwork(host);
     host.onBoot(() => this.saved.revert());
     host.onReset(() => this.abandon());
   }
@@ -117,7 +116,10 @@ export class HttpService extends EventEmitter<HttpEvents> {
     } catch (error) {
       if (this.running !== abort) return; // reset meanwhile: nothing to report
       this.running = null;
-      this.emit('result', method, error instanceof HttpError ? error.result : HttpResult.UNKNOWN_ERROR);
+      const result = error instanceof HttpError ? error.result : HttpResult.UNKNOWN_ERROR;
+      const cause = causeCode(error);
+      this.host.failure({ feature: 'http', result, detail: error instanceof Error ? error.message : String(error), ...(cause ? { cause } : {}) });
+      this.emit('result', method, result);
       return;
     }
     if (this.running !== abort) {

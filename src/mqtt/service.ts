@@ -11,8 +11,7 @@ import { EventEmitter } from 'node:events';
 import { background } from '../feature/background.ts';
 import type { FeatureHost } from '../feature/feature.ts';
 import type { DialNetwork } from '../net/dial.ts';
-import { ssl } from '../ssl/feature.ts';
-import { contextTls } from '../ssl/tls-options.ts';
+import { sslDialNetwork } from '../ssl/dial-network.ts';
 import { MqttSession } from './session.ts';
 import { RecvStores, type StoredMessage } from './stores.ts';
 import {
@@ -68,13 +67,7 @@ export class MqttService extends EventEmitter<MqttServiceEvents> {
 
   constructor(readonly host: FeatureHost) {
     super();
-    const tls = host.use(ssl);
-    this.network = {
-      world: host.world,
-      hasIp: () => host.network.hasIp(),
-      clock: host.clock,
-      sslContext: contextTls(tls.contexts, tls.certs),
-    };
+    this.network = sslDialNetwork(host);
     host.onBoot(() => {
       this.configs = Array.from({ length: MQTT_CLIENTS }, defaultMqttConfig);
     });
@@ -206,6 +199,10 @@ export class MqttService extends EventEmitter<MqttServiceEvents> {
       if (!mine()) return;
       // A failed open ends the session, unless AT+QMTCLOSE came first: its `closed` ends it.
       if (result !== OpenResult.OK && !this.closing.has(session)) this.sessions[id] = null;
+      if (result !== OpenResult.OK) {
+        const cause = session.lastCause;
+        this.host.failure({ feature: 'mqtt', result, detail: session.lastDetail, ...(cause ? { cause } : {}) });
+      }
       this.emit('opened', id, result);
     });
     session.on('connected', (result, code) => mine() && this.emit('connected', id, result, code));

@@ -4,6 +4,7 @@
  */
 import type net from 'node:net';
 import { dial, type DialNetwork } from '../net/dial.ts';
+import { causeCode } from '../net/link.ts';
 import { dnsLookup, hostKind } from '../net/resolve.ts';
 import { Result, resultOf } from '../results/index.ts';
 import { OpenResult, type OpenResultCode } from './types.ts';
@@ -36,7 +37,9 @@ export async function openSocket(request: OpenRequest): Promise<Opened> {
     );
     return { ok: true, socket };
   } catch (error) {
-    return { ok: false, result: openFailure(error, host, asked && !resolved), error };
+    // A dns-failure fault fails the name before any lookup, as NXDOMAIN does (ENOTFOUND).
+    const notFound = !resolved && causeCode(error) === 'ENOTFOUND';
+    return { ok: false, result: openFailure(error, host, (asked && !resolved) || notFound), error };
   }
 }
 

@@ -15,6 +15,7 @@ import type { IPublishPacket, Packet } from 'mqtt-packet';
 import type net from 'node:net';
 import type { Clock } from '../clock.ts';
 import type { DialNetwork } from '../net/dial.ts';
+import { causeCode } from '../net/link.ts';
 import { describeFailure } from '../results/index.ts';
 import { type Delivery, Inflight, type InflightKind } from './session-inflight.ts';
 import { Keepalive } from './session-keepalive.ts';
@@ -63,6 +64,8 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   private epoch = 0;
   /** Why open() failed, the session ended, and so on: for traces. */
   lastDetail = '';
+  /** The code of the error behind a failed open() (ECONNREFUSED, ENOTFOUND, …), for `failure` records. */
+  lastCause: string | undefined;
 
   constructor(private readonly opts: MqttSessionOptions) {
     super();
@@ -101,6 +104,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
       this.dialing = null;
       if (!opened.ok) {
         this.lastDetail = describeFailure(opened.error);
+        this.lastCause = causeCode(opened.error);
         this.reset();
         this.emit('opened', opened.result);
         return;

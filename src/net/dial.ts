@@ -7,6 +7,10 @@
  *   port remapping, then an IPv4 literal, then DNS) → TCP connect (Nagle off, handshake timeout,
  *   local-port fallback) → TLS handshake (the SSL context's options, its negotiate timeout).
  *
+ * The world's faults (`network.faults`) act at each stage (src/faults/dial-faults.ts):
+ * dns-failure at resolve, refuse/blackhole at connect, latency/tls-untrusted on the connected
+ * socket (relays below TLS), and every connection is tracked for reset-connections.
+ *
  * It resolves to the connected socket and rejects with a `SocketError` (chapter 5, Table 2: 550
  * bad target or context, 551 resolution/connection/handshake failure or abort, 556 no address,
  * 557 SSL 3.0) whose `message` is the reason for traces and `cause` the underlying error
@@ -15,6 +19,8 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { Clock } from '../clock.ts';
+import { connectFault, connectionContext, wrapConnected } from '../faults/dial-faults.ts';
+import type { FaultSet } from '../faults/faults.ts';
 import { Result, type ResultCode, SocketError } from '../results/index.ts';
 import { dnsLookup, type HostsMap, hostKind, type Lookup, resolveTarget, type Target } from './resolve.ts';
 import { type ConnectFn, connectTcp, type ConnectOutcome, HANDSHAKE_TIMEOUT_MS } from './tcp-client.ts';
@@ -41,6 +47,10 @@ export interface DialNetwork {
    * contexts and certificates (src/ssl/tls-options.ts `contextTls(contexts, certs)`).
    */
   readonly sslContext?: (ctx: number, serverName: string) => TlsSetup;
+  /** The world's faults (`world.faults`): what this dial meets (src/faults/dial-faults.ts). */
+  readonly faults?: FaultSet;
+  /** The module's label (`module 0`): faults limited to a module match it. */
+  readonly module?: string;
 }
 
 /** Where to: the host as the module was given it (a name or an IPv4 literal) and the port. */
@@ -78,19 +88,30 @@ export async function dial(target: DialTarget, options: DialOptions): Promise<ne
   if (!network.hasIp()) throw new SocketError(Result.NOT_ALLOWED, 'no network (the station has no IP address)');
   stopIfAborted(signal, target);
 
-  const resolved = await untilAborted(resolveTarget(network.world, host, port, network.lookup ?? dnsLookup), signal, target);
+  const scope = { faults: network.faults, module: network.module };
+  const resolved = await untilAborted(resolveTarget(network.world, host, port, network.lookup ?? dnsLookup, scope), signal, target);
   if (!resolved.ok) throw new SocketError(failureCode(resolved.result), resolved.detail, { cause: resolved.cause });
   options.onResolved?.({ address: resolved.address, port: resolved.port });
 
+  // Faults match the port the module asked for (before the hosts map's remapping).
+  const faultCtx = connectionContext(scope, host, resolved.address, port);
+  const connect = connectFault(scope, faultCtx) ?? network.connect;
   const connecting = connectTcp({
     address: resolved.address,
     port: resolved.port,
     localPort,
     timeoutMs: options.connectTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
     clock: network.clock,
-    ...(network.connect ? { connect: network.connect } : {}),
+    ...(connect ? { connect } : {}),
   });
-  const raw = await step(connecting, signal, target);
+  let raw = await step(connecting, signal, target);
+  if (network.faults) {
+    if (network.faults.size > 0) {
+      const serverName = hostKind(host) === 'name' ? host : undefined;
+      raw = await step(wrapConnected(raw, scope, faultCtx, { tls: tlsSettings !== null, serverName, clock: network.clock }), signal, target);
+    }
+    network.faults.track(raw, faultCtx); // for a reset-connections fault started later
+  }
   if (!tlsSettings) return raw;
 
   const securing = secureTcp({

@@ -42,3 +42,22 @@ export function describeError(error: unknown): string {
 export function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
+
+/**
+ * The code behind a failure, for `failure` records: the innermost error's code (through a
+ * SocketError's or HttpError's own `FC41D_…` code to its cause: ECONNREFUSED, ENOTFOUND,
+ * DEPTH_ZERO_SELF_SIGNED_CERT, …); ETIMEDOUT for a timeout, which has no error of its own.
+ */
+export function causeCode(error: unknown): string | undefined {
+  let found: string | undefined;
+  let last: Error | undefined;
+  const seen = new Set<unknown>();
+  for (let e = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    last = e;
+    const code = errorCode(e);
+    if (code && !code.startsWith('FC41D_')) found = code;
+  }
+  if (found) return found;
+  return last && /timeout|timed out/i.test(last.message) ? 'ETIMEDOUT' : undefined;
+}

@@ -5,6 +5,7 @@
  * a parameter error (550); a name DNS cannot resolve is 551.
  */
 import { promises as dns } from 'node:dns';
+import { dnsFault, type FaultScope } from '../faults/dial-faults.ts';
 import type { World } from '../world/world.ts';
 import { describeError } from './link.ts';
 import { Result, type ResultCode } from '../results/index.ts';
@@ -46,8 +47,15 @@ export function resolveNow(world: HostsMap, host: string, port: number): Target 
   return { ok: false, result: Result.INVALID_PARAMETER, detail: `"${host}" is not an IPv4 address or a name in the hosts map` };
 }
 
-/** Hosts map, IPv4 literal, then DNS. */
-export async function resolveTarget(world: HostsMap, host: string, port: number, lookup: Lookup = dnsLookup): Promise<Target> {
+/**
+ * Hosts map, IPv4 literal, then DNS. A `dns-failure` fault on a name (in `faults`) fails it as
+ * DNS fails an unknown name, hosts map or not.
+ */
+export async function resolveTarget(world: HostsMap, host: string, port: number, lookup: Lookup = dnsLookup, faults: FaultScope = {}): Promise<Target> {
+  if (hostKind(host) === 'name') {
+    const failed = dnsFault(faults, host);
+    if (failed) return failed;
+  }
   const now = resolveNow(world, host, port);
   if (now.ok || hostKind(host) !== 'name') return now;
   try {

@@ -18,12 +18,12 @@ import type { World } from '../world/world.ts';
 import { dial, type DialNetwork } from './dial.ts';
 import { type Entry, infoOf, makeEntry } from './entry.ts';
 import { IdTable, validId } from './ids.ts';
-import { describeError, type LinkReports, plainAddress } from './link.ts';
+import { causeCode, describeError, errorCode, type LinkReports, plainAddress } from './link.ts';
 import { refuse, TcpListener } from './listener.ts';
 import { dnsLookup, hostKind, type Lookup, resolveNow, resolveTarget, type Target } from './resolve.ts';
 import { type ConnectFn, HANDSHAKE_TIMEOUT_MS } from './tcp-client.ts';
 import { TcpLink } from './tcp-link.ts';
-import { openUdpClient, openUdpService, UdpLink } from './udp.ts';
+import { openUdpClient, openUdpService, UdpLink, type UdpLoss } from './udp.ts';
 import {
   type AccessMode,
   type Endpoint,
@@ -62,6 +62,8 @@ export interface NetSocketsDeps {
   lookup?: Lookup;
   /** Test seam: replaces `net.connect` for TCP clients. */
   connect?: ConnectFn;
+  /** The module's label: the world's faults limited to a module match it. */
+  module?: string;
 }
 
 type Cancelled = 'host' | 'link' | null;
@@ -107,9 +109,9 @@ class Opening {
     return { result: Result.UNKNOWN_ERROR, detail: 'the Wi-Fi link was lost while opening' };
   }
 
-  failed(result: ResultCode, detail: string): Attempt {
+  failed(result: ResultCode, detail: string, cause?: string): Attempt {
     this.table.release(this.entry.id, this.entry);
-    return { result, detail };
+    return { result, detail, ...(cause ? { cause } : {}) };
   }
 }
 
@@ -117,6 +119,8 @@ class Opening {
 interface Attempt {
   result: ResultCode;
   detail?: string;
+  /** The code of the error behind a failure (ECONNREFUSED, ENOTFOUND, …), for the `failure` record. */
+  cause?: string;
   /** Abandoned by close()/closeAll(): no `opened`, no failure recorded. */
   silent?: boolean;
   start?: () => void;
@@ -131,6 +135,7 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
   private readonly capacity: number;
   private readonly handshakeTimeoutMs: number;
   private readonly lookup: Lookup;
+  private readonly module: string | undefined;
   /** What the TCP and SSL clients dial through. */
   private readonly network: DialNetwork;
   private manualAccept = false;
@@ -146,11 +151,14 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
     this.capacity = deps.recvBufferBytes ?? DEFAULT_RECV_BUFFER_BYTES;
     this.handshakeTimeoutMs = deps.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     this.lookup = deps.lookup ?? dnsLookup;
+    this.module = deps.module;
     this.network = {
       world: this.world,
       hasIp: this.hasIp,
       clock: this.clock,
       lookup: this.lookup,
+      faults: this.world.faults,
+      ...(deps.module === undefined ? {} : { module: deps.module }),
       ...(deps.connect ? { connect: deps.connect } : {}),
     };
   }
@@ -325,7 +333,9 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
     }
     if (attempt.silent) return attempt.result;
     if (attempt.result !== Result.OK) this.fail(id, attempt.result, attempt.detail ?? 'open failed');
-    this.emit('opened', id, attempt.result, request);
+    const failure = attempt.result === Result.OK ? undefined : { detail: attempt.detail ?? 'open failed', ...(attempt.cause ? { cause: attempt.cause } : {}) };
+    if (failure) this.emit('opened', id, attempt.result, request, failure);
+    else this.emit('opened', id, attempt.result, request);
     attempt.start?.();
     return attempt.result;
   }
@@ -392,7 +402,7 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
           socket.close();
           return op.abandoned();
         }
-        const link = new UdpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), () => {});
+        const link = new UdpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), () => {}, this.udpLoss());
         entry.link = link;
         entry.hostEndpoint = { address: this.listenHost, port: link.localPort };
         entry.state = SocketState.Connected; // as Quectel modules show a UDP service: it can send at once
@@ -419,7 +429,7 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
         socket.close();
         return op.abandoned();
       }
-      const link = new UdpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), () => {});
+      const link = new UdpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), () => {}, this.udpLoss(request.host));
       entry.link = link;
       entry.localPort = link.localPort;
       entry.state = SocketState.Connected;
@@ -455,9 +465,10 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
 
   /** Client target: hosts map, IPv4 literal, then DNS — unless the open is abandoned meanwhile. */
   private async resolveFor(op: Opening, host: string, port: number): Promise<Extract<Target, { ok: true }> | { ok: false; attempt: Attempt }> {
-    const target = await Promise.race([resolveTarget(this.world, host, port, this.lookup), op.stopped]);
+    const scope = { faults: this.world.faults, module: this.module };
+    const target = await Promise.race([resolveTarget(this.world, host, port, this.lookup, scope), op.stopped]);
     if (op.cancelled || target === null) return { ok: false, attempt: op.abandoned() };
-    if (!target.ok) return { ok: false, attempt: op.failed(target.result, target.detail) };
+    if (!target.ok) return { ok: false, attempt: op.failed(target.result, target.detail, errorCode(target.cause)) };
     op.entry.remote = { address: target.address, port };
     return target;
   }
@@ -489,7 +500,7 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
       );
     } catch (error) {
       if (op.cancelled) return { ok: false, attempt: op.abandoned() };
-      return { ok: false, attempt: op.failed(resultOf(error), error instanceof Error ? error.message : String(error)) };
+      return { ok: false, attempt: op.failed(resultOf(error), error instanceof Error ? error.message : String(error), causeCode(error)) };
     }
     if (op.cancelled) {
       socket.destroy();
@@ -499,6 +510,11 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
   }
 
   /** A connected TCP (or TLS) client becomes the entry's link. */
+  /** What UDP sockets need to meet a `udp-loss` fault (`host`: the client's host as given). */
+  private udpLoss(host?: string): UdpLoss {
+    return { faults: this.world.faults, ...(this.module === undefined ? {} : { module: this.module }), ...(host === undefined ? {} : { host }) };
+  }
+
   private linkUp(entry: Entry, socket: net.Socket, localPort: number): Attempt {
     const link = new TcpLink(socket, entry.recv, entry.sent, this.reportsFor(entry), this.clock);
     entry.link = link;

@@ -93,9 +93,15 @@ export interface OpenKind {
   mode: AccessMode;
 }
 
+/** Why an open failed: the detail (as `lastDetail`) and the code of the error behind it (ECONNREFUSED, …). */
+export interface OpenFailure {
+  detail: string;
+  cause?: string;
+}
+
 export interface SocketServiceEvents {
   /** The outcome of open()/openSsl() (`request` says which), for clients after the handshake. */
-  opened: [id: number, result: ResultCode, request: OpenKind];
+  opened: [id: number, result: ResultCode, request: OpenKind, failure?: OpenFailure];
   /** Bytes were added to an empty-or-not receive buffer of this socket. */
   data: [id: number];
   /** The peer closed, the link dropped or an error ended the socket (not after close()); `reason` for traces. */

@@ -6,6 +6,7 @@
  * cannot push back, so one that does not fit the receive buffer is dropped and counted.
  */
 import dgram from 'node:dgram';
+import type { FaultContext, FaultSet } from '../faults/faults.ts';
 import { describeError, type Link, type LinkReports } from './link.ts';
 import { withPortFallback } from './ports.ts';
 import type { RecvBuffer } from './recv-buffer.ts';
@@ -52,6 +53,13 @@ export function openUdpService(host: string, localPort: number): Promise<dgram.S
   return withPortFallback(localPort, (port) => bindUdp(host, port));
 }
 
+/** What a UDP socket needs to meet `udp-loss` faults: the set, the module and (clients) the host as given. */
+export interface UdpLoss {
+  faults: FaultSet;
+  module?: string;
+  host?: string;
+}
+
 export class UdpLink implements Link {
   private started = false;
   private closed = false;
@@ -67,10 +75,12 @@ export class UdpLink implements Link {
     private readonly reports: LinkReports,
     /** Called with each socket error (UDP errors, e.g. ICMP port unreachable, do not end the socket). */
     private readonly onError: (detail: string) => void,
+    private readonly loss?: UdpLoss,
   ) {
     socket.on('error', (error) => this.onError(describeError(error)));
     socket.on('message', (message, rinfo) => {
       if (this.closed) return;
+      if (this.lost({ address: rinfo.address, port: rinfo.port })) return;
       const from = { address: rinfo.address, port: rinfo.port };
       this.lastPeer = from; // also when the buffer has no room for the datagram
       if (!this.recv.pushDatagram(message, from)) return;
@@ -92,6 +102,10 @@ export class UdpLink implements Link {
   send(data: Buffer, to?: Endpoint): boolean {
     if (this.closed) return false;
     this.sent.add(data.length);
+    if (this.lost(to ?? this.remote())) {
+      this.sent.ack(data.length); // it left the module; the network lost it
+      return true;
+    }
     const done = (error: Error | null): void => {
       if (error) this.onError(describeError(error));
       else this.sent.ack(data.length);
@@ -106,6 +120,31 @@ export class UdpLink implements Link {
   }
 
   drained(): void {}
+
+  /** Whether a `udp-loss` fault drops this datagram (to or from `peer`). */
+  private lost(peer: Endpoint | undefined): boolean {
+    const loss = this.loss;
+    if (!loss || loss.faults.size === 0) return false;
+    const ctx: FaultContext = {
+      ...(loss.module === undefined ? {} : { module: loss.module }),
+      ...(loss.host === undefined ? {} : { host: loss.host }),
+      ...(peer ? { address: peer.address, port: peer.port } : {}),
+    };
+    const fault = loss.faults.find('udp-loss', ctx);
+    if (!fault || !loss.faults.chance(fault.rate)) return false;
+    loss.faults.hit(fault, 1, ctx);
+    return true;
+  }
+
+  /** A UDP client's connected peer. */
+  private remote(): Endpoint | undefined {
+    try {
+      const r = this.socket.remoteAddress();
+      return { address: r.address, port: r.port };
+    } catch {
+      return undefined; // UDP SERVICE: not connected
+    }
+  }
 
   /** Datagrams are sent or dropped, never held back. */
   backlogged(): boolean {

@@ -34,6 +34,11 @@ export class SystemService extends EventEmitter<SystemEvents> implements OtaHost
     return this.host.world;
   }
 
+  /** The module's label (faults limited to a module match an OTA download by it). */
+  get label(): string {
+    return this.host.label;
+  }
+
   hasIp(): boolean {
     return this.host.network.hasIp();
   }

@@ -37,7 +37,8 @@ export class SocketReports {
   ) {
     const net = guardedEvents(tcpip.net, host);
     const urc = (line: string) => host.urc(line);
-    net.on('opened', (id, result, request) => {
+    net.on('opened', (id, result, request, failure) => {
+      if (failure) host.failure({ feature: request.kind === 'ssl' ? 'ssl' : 'tcpip', result, ...failure });
       // Transparent opens: AT+QIOPEN/AT+QSSLOPEN answers CONNECT or ERROR itself, no URC.
       if (request.mode === 2) return;
       tcpip.lastResult = result;

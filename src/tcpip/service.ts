@@ -20,7 +20,7 @@ export class TcpipService {
   lastResult: ResultCode = Result.OK;
 
   constructor(readonly host: FeatureHost) {
-    this.net = new NetSockets({ world: host.world, hasIp: () => host.network.hasIp(), clock: host.clock });
+    this.net = new NetSockets({ world: host.world, hasIp: () => host.network.hasIp(), clock: host.clock, module: host.label });
     this.reports = new SocketReports(this, host);
     // A lost Wi-Fi address closes every socket, as on the real module; a reset drops them silently.
     host.network.on('ip', (ip) => ip === null && background(host, () => this.net.linkLost()));

@@ -107,6 +107,8 @@ function otaNetwork(network: DialNetwork, timeoutMs: number): HttpClientNetwork 
     clock: network.clock,
     ...(network.lookup ? { lookup: network.lookup } : {}),
     ...(network.connect ? { connect: network.connect } : {}),
+    ...(network.faults ? { faults: network.faults } : {}),
+    ...(network.module === undefined ? {} : { module: network.module }),
     sslContext: (_ctx, host) => ({ ok: true, options: httpsSettings(host), timeoutMs }),
   };
 }

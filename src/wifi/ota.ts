@@ -9,7 +9,9 @@ import { downloadOtaImage, OTA_DOWNLOAD_TIMEOUT_MS, OTA_MAX_IMAGE_BYTES } from '
 
 /** What an update needs of the module: the world (hosts map, clock), the network state, and where outcomes go. */
 export interface OtaHost {
-  readonly world: Pick<World, 'resolveHost' | 'clock'>;
+  readonly world: Pick<World, 'resolveHost' | 'clock'> & Partial<Pick<World, 'faults'>>;
+  /** The module's label, for faults limited to one module. */
+  readonly label?: string;
   hasIp(): boolean;
   reportOta(result: OtaResult): void;
 }
@@ -24,7 +26,13 @@ export async function otaUpdate(wifi: OtaHost, url: string): Promise<string | nu
   const result = await downloadOtaImage(url, {
     timeoutMs: OTA_DOWNLOAD_TIMEOUT_MS,
     maxBytes: OTA_MAX_IMAGE_BYTES,
-    network: { world: wifi.world, hasIp: () => wifi.hasIp(), clock: wifi.world.clock },
+    network: {
+      world: wifi.world,
+      hasIp: () => wifi.hasIp(),
+      clock: wifi.world.clock,
+      ...(wifi.world.faults ? { faults: wifi.world.faults } : {}),
+      ...(wifi.label === undefined ? {} : { module: wifi.label }),
+    },
   });
   wifi.reportOta(result.ok ? { ok: true, version: result.version } : result);
   return result.ok ? result.version : null;

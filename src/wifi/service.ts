@@ -46,7 +46,7 @@ export class WifiService extends EventEmitter<WifiEvents> {
     super();
     this.world = host.world;
     this.saved = new Saved(host.section('wifi', WifiFlash));
-    this.station = new Station(host.world, host.mac, { dhcp: () => this.dhcp, staticIp: () => this.staticIp, faults: host });
+    this.station = new Station(host.world, host.mac, { dhcp: () => this.dhcp, staticIp: () => this.staticIp, faults: host, module: host.label });
     this.softAp = new SoftAp(host.world, host.mac);
     this.station.on('ip', (ip) => host.network.set(ip));
     // A failure here is a bug: reported, never thrown into the module's power-up or reset

@@ -38,6 +38,8 @@ export interface StationConfig {
    * goes (the module's `fault` event): a bug, reported, never thrown at the world or the event loop.
    */
   faults: FaultSink;
+  /** The module's label: a dhcp-failure fault limited to a module matches it. */
+  module?: string;
 }
 
 export class Station extends EventEmitter<StationEvents> {
@@ -147,7 +149,7 @@ export class Station extends EventEmitter<StationEvents> {
     }
     await this.world.wait(ap.dhcp.delayMs);
     if (attempt !== this.attempt || !this.current) return;
-    const lease = this.world.lease(ap.bssid, this.mac);
+    const lease = this.world.lease(ap.bssid, this.mac, this.config.module);
     if (lease) this.setAddress(lease, true); // a full pool leaves the station associated without an IP
   }
 

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { type Clock, realClock } from '../clock.ts';
+import { FaultSet } from '../faults/faults.ts';
 import { BleMedium } from './ble/medium.ts';
 import { hostInSubnet, type IpConfig } from './ip.ts';
 import { RANGE_LIMIT_DBM } from './range.ts';
@@ -22,6 +23,9 @@ export interface AccessPoint extends AccessPointConfig {
 
 export type ApChange = 'added' | 'changed' | 'removed';
 
+/** A hosts-map entry: an IPv4 address, or `{ address, ports }` (the world file's `hosts`). */
+export type HostEntry = WorldConfig['hosts'][string];
+
 export interface WorldEvents {
   ap: [ap: AccessPoint, change: ApChange];
   /** A bug in something the world ran by itself (a BLE party's handler threw): for the CLI's log. */
@@ -35,6 +39,8 @@ export class World extends EventEmitter<WorldEvents> {
   readonly timeScale: number;
   /** The BLE medium: modules' BLE and the world file's virtual peers (docs/ble-medium.md). */
   readonly ble: BleMedium;
+  /** Faults started on demand (control API, tests): dial(), UDP, DHCP and the UARTs ask it. */
+  readonly faults = new FaultSet();
   private readonly hosts: WorldConfig['hosts'];
   private readonly aps = new Map<string, AccessPoint>();
   /** bssid → (station MAC → host number in the AP's pool). */
@@ -55,6 +61,7 @@ export class World extends EventEmitter<WorldEvents> {
   /** Stops what the world runs by itself (BLE peers, links, scans): no timer of its own is left. */
   dispose(): void {
     this.ble.dispose();
+    this.faults.clear();
   }
 
   /** A name in the hosts map (case-insensitive), with the port it maps `port` to; undefined: ask DNS. */
@@ -70,10 +77,28 @@ export class World extends EventEmitter<WorldEvents> {
    * Adds a name to the hosts map while the world runs (serve's broker, src/world/broker.ts).
    * A name the map already has (any case) is kept as it is: false.
    */
-  addHost(name: string, entry: WorldConfig['hosts'][string]): boolean {
+  addHost(name: string, entry: HostEntry): boolean {
     if (Object.keys(this.hosts).some((k) => k.toLowerCase() === name.toLowerCase())) return false;
     this.hosts[name] = entry;
     return true;
+  }
+
+  /** Sets a name in the hosts map (PUT /api/world/hosts/{name}); replaces an entry of that name in any case. */
+  setHost(name: string, entry: HostEntry): void {
+    this.removeHost(name);
+    this.hosts[name] = entry;
+  }
+
+  /** Removes a name (any case) from the hosts map; false when there was none. */
+  removeHost(name: string): boolean {
+    const keys = Object.keys(this.hosts).filter((k) => k.toLowerCase() === name.toLowerCase());
+    for (const k of keys) delete this.hosts[k];
+    return keys.length > 0;
+  }
+
+  /** The hosts map as it is now (a copy). */
+  hostEntries(): WorldConfig['hosts'] {
+    return { ...this.hosts };
   }
 
   /** A radio delay in real milliseconds. */
@@ -132,11 +157,19 @@ export class World extends EventEmitter<WorldEvents> {
     return key === ap.password;
   }
 
-  /** A DHCP lease on an AP: the same station keeps its address; null when the pool is full. */
-  lease(bssid: string, mac: string): IpConfig | null {
+  /**
+   * A DHCP lease on an AP: the same station keeps its address; null when the pool is full or a
+   * `dhcp-failure` fault on the AP's SSID (for this module, by its label) holds the offer back.
+   */
+  lease(bssid: string, mac: string, module?: string): IpConfig | null {
     bssid = bssid.toLowerCase();
     const ap = this.aps.get(bssid);
     if (!ap) return null;
+    const fault = this.faults.find('dhcp-failure', { ssid: ap.ssid, ...(module === undefined ? {} : { module }) });
+    if (fault) {
+      this.faults.hit(fault, 1, { ssid: ap.ssid, ...(module === undefined ? {} : { module }) });
+      return null;
+    }
     const table = this.leases.get(bssid) ?? new Map<string, number>();
     this.leases.set(bssid, table);
     let host = table.get(mac);

@@ -56,7 +56,7 @@ test('the peer closing in transparent mode gives NO CARRIER, and the module is b
   }
 });
 
-test('1 MiB of random bytes round-trips unchanged through transparent mode', async () => {
+test('1 MiB of random bytes round-trips unchanged through transparent mode', { timeout: 60_000 }, async () => {
   const echo = await tcpEcho();
   const m = await connectedModule();
   try {
@@ -82,7 +82,7 @@ test('1 MiB of random bytes round-trips unchanged through transparent mode', asy
   }
 });
 
-test('1 MiB of random bytes round-trips unchanged through hex AT+QISEND / AT+QIRD', async () => {
+test('1 MiB of random bytes round-trips unchanged through hex AT+QISEND / AT+QIRD', { timeout: 60_000 }, async () => {
   const echo = await tcpEcho();
   const m = await connectedModule();
   try {
