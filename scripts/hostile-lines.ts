@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { ReadStream } from 'node:tty';
 import { Fc41dModule } from '../src/device/module.ts';
+import { seededRandom } from '../src/random.ts';
 import { startPtyTransport } from '../src/transport/pty.ts';
 import { startTcpTransport } from '../src/transport/tcp.ts';
 
@@ -49,17 +50,8 @@ const ENDINGS = ['\r', '\r\n', '\r\r', '\r\n\r\n'];
 // data mode (QISEND, QSSLCERT), or changes what later answers look like (QECHO, ATE, QURCCFG).
 const FRAGMENTS = ['AT', 'at', '+QVERSION', '+QSTAST', '+QISTATE', '=?', '?', ';', ',', '"', '\n', '\b', '\0', '0', '1', ' ', '+++', 'ATO', 'AT+'];
 
-/** mulberry32: small and seedable. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: small and seedable (the emulator's own, src/random.ts). */
+export const prng = seededRandom;
 
 /** One hostile line without its ending; never contains CR. */
 function hostileLine(rand: () => number): { text: Buffer; overlong: boolean } {

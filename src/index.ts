@@ -51,3 +51,10 @@ export { FAULT_KINDS, type Fault, type FaultSpec, type FaultSpecInput } from './
 // The control plane and the process-wide trace, for programs that embed modules.
 export { startControlServer, type ControlServer, type ControlServerOptions } from './control/server.ts';
 export { TraceHub, type TraceRecord } from './trace-hub.ts';
+// `fc41d test` as a library (docs/testing.md): scenarios, the host-driver checker, AT coverage, cassettes.
+export { loadScenarios, ScenarioError, type LoadedScenario } from './scenario/load.ts';
+export { runScenario, type RunOptions, type ScenarioResult, type StepFailure } from './scenario/run.ts';
+export { DriverChecker, CHECK_RULES, formatViolation, type Violation, type RuleId } from './checker/index.ts';
+export { CoverageRecorder, mergeCoverage, updateCoverageFile, coverageSummary, type CoverageReport } from './coverage/index.ts';
+export { Cassette, type NetMode } from './replay/index.ts';
+export { seededRandom, derivedRandom, type Random } from './random.ts';

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../clock.ts';
 import { ByteQueue } from './byte-queue.ts';
-import { EscapeDetector } from './escape.ts';
+import { ESCAPE_GUARD_MS, EscapeDetector } from './escape.ts';
 import { frameLine } from './framing.ts';
 import { type Line, LineReader } from './line-reader.ts';
 import { parseLine, type ParsedCommand } from './parse.ts';
@@ -139,7 +139,7 @@ export class AtEngine {
   constructor(private readonly opts: EngineOptions) {
     this.escape = new EscapeDetector(
       opts.clock,
-      opts.guardMs ?? 1000,
+      opts.guardMs ?? ESCAPE_GUARD_MS,
       (bytes) => this.session?.fromHost(bytes),
       () => this.leaveTransparent('OK', true),
     );

@@ -8,6 +8,9 @@ import type { Clock } from '../clock.ts';
 
 const PLUS = 0x2b;
 
+/** The guard time of §2.3.11. */
+export const ESCAPE_GUARD_MS = 1000;
+
 export class EscapeDetector {
   private lastByteAt: number;
   private held = 0;

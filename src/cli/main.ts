@@ -7,6 +7,7 @@ import type { ConsoleOptions } from './console.ts';
 import { MAX_MODULES } from './modules.ts';
 import { parseBleConfigUuids, parseHostPort, parseIntIn, parseOnOff, UsageError } from './options.ts';
 import type { MakeOtaImageOptions } from './ota-image.ts';
+import type { TestOptions } from './test.ts';
 import { serve } from './serve.ts';
 import { parseControlAddress } from './control.ts';
 
@@ -85,6 +86,7 @@ program
       .argParser(port)
       .default(0),
   )
+  .addOption(new Option('--check <mode>', 'watch each host driver for AT protocol misuse (docs/checker.md): print violations on stderr; strict also exits 4 at shutdown if any').choices(['warn', 'strict']))
   .action(serve);
 
 program
@@ -101,6 +103,27 @@ program
   .addOption(controlTokenOption())
   // Loaded when used: `serve`, whose start-up is timed (bench/startup.ts), skips node:readline.
   .action(async (opts: ConsoleOptions) => (await import('./console.ts')).runConsole(opts));
+
+program
+  .command('test')
+  .description(
+    'run scenario files (YAML: a host program, steps, expectations; docs/testing.md) one after another; ' +
+      'exit 0 all passed, 1 an expectation failed, 2 invalid scenario, 3 infrastructure error, 4 checker violations under --check strict',
+  )
+  .argument('<paths...>', 'scenario files, or folders searched for *.yaml and *.yml')
+  .option('--junit <file>', 'write a JUnit XML report, with each scenario\'s transcript and trace beside it')
+  .option('--json', 'print a JSON summary on stdout')
+  .addOption(new Option('--seed <n>', 'the seed of every random choice (default 1)').argParser(arg((v) => parseIntIn(v, 0, 0xffffffff))))
+  .addOption(new Option('--net <mode>', 'live: real connections; record: also store them in cassettes; replay: serve them from cassettes, no network (docs/cassettes.md)').choices(['live', 'record', 'replay']).default('live'))
+  .addOption(new Option('--check <mode>', 'watch the host driver for AT protocol misuse (docs/checker.md): warn prints violations, strict also fails with exit 4').choices(['warn', 'strict']))
+  .option('--coverage <file>', 'merge the AT commands, forms, outcomes and URCs exercised into this JSON file and print what was never touched (docs/coverage.md)')
+  // Loaded when used, like `console`: serve's start-up skips the scenario runner and its YAML parser.
+  .action(async (paths: string[], opts: TestOptions) => {
+    const code = await (await import('./test.ts')).runTest(paths, opts);
+    process.exitCode = code;
+    // Everything a run starts is closed by the runner; should a stray handle remain, still end.
+    setTimeout(() => process.exit(code), 5000).unref();
+  });
 
 program
   .command('ctl')

@@ -23,6 +23,7 @@
  * and trouble that does not stop the process:
  *   fc41d: module <i> webcfg failed: <why>      (AT+QWEBCFG's page cannot start, e.g. port taken)
  *   fc41d: module <i> fault: <error>            (an emulator bug; the command answered ERROR)
+ *   fc41d: check: <violation>                   (--check: the host driver misused the AT protocol; docs/checker.md)
  *   fc41d: internal error, kept running: <error>
  */
 import type { Fc41dModule } from '../device/module.ts';
@@ -36,6 +37,7 @@ import { describeHttpbin, type Httpbin, startWorldHttpbin } from '../world/httpb
 import { type HostAndPort, UsageError } from './options.ts';
 import { checkControlOptions, type ControlOptions, startControl } from './control.ts';
 import type { ControlServer } from '../control/server.ts';
+import { formatViolation, watchModules } from '../checker/index.ts';
 
 export interface ServeOptions extends ControlOptions {
   tcp?: HostAndPort;
@@ -58,7 +60,12 @@ export interface ServeOptions extends ControlOptions {
   broker?: boolean;
   /** false (`--no-httpbin`): no built-in HTTP(S) test service at httpbin.fc41d.local (src/world/httpbin.ts). */
   httpbin?: boolean;
+  /** Watch each host driver (src/checker/): print violations; `strict` also exits 4 at shutdown if there were any. */
+  check?: 'warn' | 'strict';
 }
+
+/** The exit status of `--check strict` when the host broke a rule (as `fc41d test`'s). */
+const EXIT_CHECK = 4;
 
 const say = (text: string) => process.stdout.write(`fc41d: ${text}\n`);
 const warn = (text: string) => process.stderr.write(`fc41d: ${text}\n`);
@@ -101,6 +108,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     module.on('fault', (error) => warn(`${module.label} fault: ${describeError(error)}`));
   }
   set.world.on('fault', (error) => warn(`world fault: ${describeError(error)}`));
+  const checks = opts.check ? watchModules(modules, (v) => warn(`check: ${formatViolation(v)}`)) : null;
   // The last guard: a bug that escaped every module's own (background.ts) is reported, and the
   // other modules of --count N keep running rather than dying with it.
   process.on('unhandledRejection', (error) => warn(`internal error, kept running: ${describeError(error)}`));
@@ -141,7 +149,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void closeAll().finally(() => process.exit(0));
+    const violations = checks?.finish() ?? 0; // before closing: the end-of-run rules need the modules as they are
+    void closeAll().finally(() => process.exit(opts.check === 'strict' && violations > 0 ? EXIT_CHECK : 0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
 import { AtEngine, type OutputInfo, type TransparentSession } from '../at/engine.ts';
 import { type Clock, realClock } from '../clock.ts';
+import { ESCAPE_GUARD_MS } from '../at/escape.ts';
 import { Registry, type RejectReason } from '../commands/registry.ts';
 import { background } from '../feature/background.ts';
 import type { Feature, FeatureHost, FeatureOptions, HostLine, ModuleFailure, PowerState, RuntimeSystem } from '../feature/feature.ts';
@@ -153,6 +154,11 @@ export class Fc41dModule extends EventEmitter<ModuleEvents> implements HostPort 
 
   get state(): PowerState {
     return this.powerState;
+  }
+
+  /** The `+++` guard time (§2.3.11), for observers such as the driver checker. */
+  get guardMs(): number {
+    return this.opts.guardMs ?? ESCAPE_GUARD_MS;
   }
 
   /** A feature's service, for the embedding program and tests (e.g. the Wi-Fi service's events). */

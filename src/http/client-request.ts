@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostKind } from '../net/resolve.ts';
+import { type Random, randomInt } from '../random.ts';
 import { HttpError, HttpResult } from '../results/index.ts';
 import type { HttpRequest, RequestBody } from './types.ts';
 import { badHeader, parseHttpUrl } from './url.ts';
@@ -42,7 +43,7 @@ export function wireRequest(request: HttpRequest): WireRequest {
     return wire;
   });
   const has = (name: string) => configured.some((h) => h.name.toLowerCase() === name);
-  const body = request.body ? encodeBody(request.body) : null;
+  const body = request.body ? encodeBody(request.body, request.random) : null;
 
   const headers: string[] = [];
   const add = (name: string, value: string) => headers.push(name, value);
@@ -75,20 +76,24 @@ function credentialsIn(url: URL): { username: string; password: string } | null 
 }
 
 /** A raw body as it is (no Content-Type of the client's own); form-data as one multipart part. */
-function encodeBody(body: RequestBody): { bytes: Buffer; type?: string } {
+function encodeBody(body: RequestBody, random: Random | undefined): { bytes: Buffer; type?: string } {
   if (body.kind === 'raw') return { bytes: body.bytes };
   if (/[\r\n\0]/.test(body.contentType)) throw invalid('the form part content type holds CR, LF or NUL');
-  const boundary = freshBoundary(body.bytes);
+  const boundary = freshBoundary(body.bytes, random);
   const disposition = `form-data; name="${quoted(body.name)}"${body.fileName === '' ? '' : `; filename="${quoted(body.fileName)}"`}`;
   const head = `--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: ${body.contentType || FORM_DEFAULT_TYPE}\r\n\r\n`;
   const bytes = Buffer.concat([Buffer.from(head, 'utf8'), body.bytes, Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1')]);
   return { bytes, type: `multipart/form-data; boundary=${boundary}` };
 }
 
-/** A boundary that does not occur in the part's bytes (RFC 2046, section 5.1.1). */
-function freshBoundary(bytes: Buffer): string {
+/**
+ * A boundary that does not occur in the part's bytes (RFC 2046, section 5.1.1); from the run's
+ * seed when there is one (the same bytes on the wire every run), else from crypto.
+ */
+function freshBoundary(bytes: Buffer, random: Random | undefined): string {
   for (;;) {
-    const boundary = `----FC41DFormBoundary${randomBytes(12).toString('hex')}`;
+    const noise = random ? Buffer.from(Array.from({ length: 12 }, () => randomInt(random, 0, 255))) : randomBytes(12);
+    const boundary = `----FC41DFormBoundary${noise.toString('hex')}`;
     if (!bytes.includes(boundary, 0, 'latin1')) return boundary;
   }
 }

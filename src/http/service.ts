@@ -101,6 +101,7 @@ export class HttpService extends EventEmitter<HttpEvents> {
 
   private async run(method: HttpMethod, waitSeconds: number, abort: AbortController, body?: RequestBody): Promise<void> {
     const s = this.settings;
+    const boundaryRandom = this.host.world.randomFor('http-boundary');
     let response: HttpResponse;
     try {
       response = await httpRequest(this.network, this.host.clock, {
@@ -112,6 +113,7 @@ export class HttpService extends EventEmitter<HttpEvents> {
         sslCtx: s.sslCtx,
         responseTimeoutMs: waitSeconds * 1000,
         signal: abort.signal,
+        ...(boundaryRandom ? { random: boundaryRandom } : {}),
       });
     } catch (error) {
       if (this.running !== abort) return; // reset meanwhile: nothing to report

@@ -5,6 +5,7 @@
  * (src/results/errors.ts) carrying Table 3's codes.
  */
 import type { Readable } from 'node:stream';
+import type { Random } from '../random.ts';
 
 /** §2.6.1, saved automatically in flash (the `http` section). */
 export interface HttpSettings {
@@ -35,6 +36,8 @@ export interface HttpRequest {
   /** No response head within this long → HttpError 9 (RESPONSE_TIMEOUT). */
   responseTimeoutMs: number;
   signal?: AbortSignal;
+  /** Draws for the multipart boundary when the run is seeded (`world.randomFor('http-boundary')`); else crypto's. */
+  random?: Random;
 }
 
 /** What came back: the head at once, the body as a paused stream the caller reads at its pace. */

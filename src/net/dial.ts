@@ -15,12 +15,18 @@
  * bad target or context, 551 resolution/connection/handshake failure or abort, 556 no address,
  * 557 SSL 3.0) whose `message` is the reason for traces and `cause` the underlying error
  * (ECONNREFUSED, a TLS alert, a verification code, the abort reason). docs/dial.md.
+ *
+ * Repeatable runs (`network.net`, the world's src/replay/ hook): a local port left to the system
+ * comes from the seed when there is one; in record mode the connection is made as above and
+ * written into the cassette, in replay mode nothing past the checks touches the network
+ * (docs/cassettes.md).
  */
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { Clock } from '../clock.ts';
 import { connectFault, connectionContext, wrapConnected } from '../faults/dial-faults.ts';
 import type { FaultSet } from '../faults/faults.ts';
+import type { WorldNet } from '../replay/world-net.ts';
 import { Result, type ResultCode, SocketError } from '../results/index.ts';
 import { dnsLookup, type HostsMap, hostKind, type Lookup, resolveTarget, type Target } from './resolve.ts';
 import { type ConnectFn, connectTcp, type ConnectOutcome, HANDSHAKE_TIMEOUT_MS } from './tcp-client.ts';
@@ -51,6 +57,8 @@ export interface DialNetwork {
   readonly faults?: FaultSet;
   /** The module's label (`module 0`): faults limited to a module match it. */
   readonly module?: string;
+  /** The world's record/replay hook and seeded local ports (`world.net`); absent: always live. */
+  readonly net?: WorldNet;
 }
 
 /** Where to: the host as the module was given it (a name or an IPv4 literal) and the port. */
@@ -89,6 +97,34 @@ export async function dial(target: DialTarget, options: DialOptions): Promise<ne
   stopIfAborted(signal, target);
 
   const scope = { faults: network.faults, module: network.module };
+  const chosenPort = network.net ? network.net.localPort(localPort) : localPort;
+  const live = (onResolved?: (endpoint: Endpoint) => void): Promise<net.Socket> =>
+    connectLive(target, { ...options, localPort: chosenPort, ...(onResolved ? { onResolved } : {}) }, tlsSettings, scope);
+  if (!network.net || network.net.mode === 'live') return live(options.onResolved);
+  return network.net.dial(
+    {
+      host,
+      port,
+      tls: tlsSettings !== null,
+      ...(network.module === undefined ? {} : { module: network.module }),
+      localPort: chosenPort,
+      ...(signal ? { signal } : {}),
+      ...(options.onResolved ? { onResolved: options.onResolved } : {}),
+      track: (socket, endpoint) => network.faults?.track(socket, connectionContext(scope, host, endpoint.address, port)),
+    },
+    live,
+  );
+}
+
+/** Resolve, connect, faults, TLS: the connection for real. */
+async function connectLive(
+  target: DialTarget,
+  options: DialOptions & { localPort: number },
+  tlsSettings: TlsSettings | null,
+  scope: { faults: FaultSet | undefined; module: string | undefined },
+): Promise<net.Socket> {
+  const { network, signal, localPort } = options;
+  const { host, port } = target;
   const resolved = await untilAborted(resolveTarget(network.world, host, port, network.lookup ?? dnsLookup, scope), signal, target);
   if (!resolved.ok) throw new SocketError(failureCode(resolved.result), resolved.detail, { cause: resolved.cause });
   options.onResolved?.({ address: resolved.address, port: resolved.port });

@@ -158,6 +158,7 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
       clock: this.clock,
       lookup: this.lookup,
       faults: this.world.faults,
+      net: this.world.net,
       ...(deps.module === undefined ? {} : { module: deps.module }),
       ...(deps.connect ? { connect: deps.connect } : {}),
     };
@@ -415,13 +416,17 @@ export class NetSockets extends EventEmitter<SocketServiceEvents> implements Soc
         return this.linkUp(entry, dialed.socket, dialed.socket.localPort ?? 0);
       }
 
-      // UDP clients: resolve (hosts map, literal, DNS), then bind and "connect".
+      // UDP clients: resolve (hosts map, literal, DNS), then bind and "connect". Not recorded: a
+      // replay refuses them (a miss) rather than reach the network (docs/cassettes.md).
+      const unreplayed = this.world.net.udpRefused(request.host!, request.remotePort!, this.module);
+      if (unreplayed) return op.failed(unreplayed.result, unreplayed.message);
       const target = await this.resolveFor(op, request.host!, request.remotePort!);
       if (!target.ok) return target.attempt;
 
       let socket;
       try {
-        socket = await openUdpClient({ address: target.address, port: target.port }, localPort);
+        // A port left to the system comes from the seed when there is one (AT+QISTATE shows it).
+        socket = await openUdpClient({ address: target.address, port: target.port }, this.world.net.localPort(localPort));
       } catch (error) {
         return op.cancelled ? op.abandoned() : op.failed(Result.UNKNOWN_ERROR, `UDP open failed: ${describeError(error)} (${describeTarget(target)})`);
       }

@@ -16,5 +16,6 @@ export function sslDialNetwork(host: FeatureHost): DialNetwork {
     sslContext: contextTls(tls.contexts, tls.certs),
     faults: host.world.faults,
     module: host.label,
+    net: host.world.net,
   };
 }

@@ -108,6 +108,7 @@ function otaNetwork(network: DialNetwork, timeoutMs: number): HttpClientNetwork 
     ...(network.lookup ? { lookup: network.lookup } : {}),
     ...(network.connect ? { connect: network.connect } : {}),
     ...(network.faults ? { faults: network.faults } : {}),
+    ...(network.net ? { net: network.net } : {}),
     ...(network.module === undefined ? {} : { module: network.module }),
     sslContext: (_ctx, host) => ({ ok: true, options: httpsSettings(host), timeoutMs }),
   };

@@ -9,7 +9,7 @@ import { downloadOtaImage, OTA_DOWNLOAD_TIMEOUT_MS, OTA_MAX_IMAGE_BYTES } from '
 
 /** What an update needs of the module: the world (hosts map, clock), the network state, and where outcomes go. */
 export interface OtaHost {
-  readonly world: Pick<World, 'resolveHost' | 'clock'> & Partial<Pick<World, 'faults'>>;
+  readonly world: Pick<World, 'resolveHost' | 'clock'> & Partial<Pick<World, 'faults' | 'net'>>;
   /** The module's label, for faults limited to one module. */
   readonly label?: string;
   hasIp(): boolean;
@@ -31,6 +31,7 @@ export async function otaUpdate(wifi: OtaHost, url: string): Promise<string | nu
       hasIp: () => wifi.hasIp(),
       clock: wifi.world.clock,
       ...(wifi.world.faults ? { faults: wifi.world.faults } : {}),
+      ...(wifi.world.net ? { net: wifi.world.net } : {}),
       ...(wifi.label === undefined ? {} : { module: wifi.label }),
     },
   });

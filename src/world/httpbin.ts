@@ -34,6 +34,8 @@ export interface Httpbin {
 export interface HttpbinOptions {
   /** What /delay waits on (tests drive a FakeClock). */
   clock?: Clock;
+  /** Told of each request as it arrives (the scenario runner's expect-backend); `path` includes the query; no `body` yet (the route reads it). */
+  onRequest?: (req: { method: string; path: string; headers: http.IncomingHttpHeaders; body?: Buffer }) => void;
 }
 
 /** Starts the service with a plain and a TLS listener on free ports of 127.0.0.1. */
@@ -41,6 +43,11 @@ export async function startHttpbin(opts: HttpbinOptions = {}): Promise<Httpbin> 
   const delays = new Set<() => void>();
   const sockets = new Set<net.Socket>();
   const handler = (scheme: RouteContext['scheme']) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    try {
+      opts.onRequest?.({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
+    } catch {
+      // an observer's trouble is not the request's
+    }
     route(req, res, { scheme, clock: opts.clock ?? realClock, delays }).catch((e: Error) => {
       // A bug here is the service's, not the process's: the client gets a 500 or a reset.
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`${e.message}\n`);

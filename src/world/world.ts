@@ -3,10 +3,15 @@
  * file, and the soft-APs modules open), DHCP leases, the clock and the time scale of radio
  * events. It knows nothing about AT commands. Tests and the control API change it while
  * modules run (an AP vanishes, comes back, changes key or signal); modules listen to `ap`.
+ * For repeatable runs it holds the seed every random choice draws from (`randomFor`) and the
+ * network mode: live, record or replay through a cassette (`setNet`, docs/cassettes.md).
  */
 import { EventEmitter } from 'node:events';
 import { type Clock, realClock } from '../clock.ts';
 import { FaultSet } from '../faults/faults.ts';
+import { derivedRandom, type Random, seededRandom } from '../random.ts';
+import type { Cassette } from '../replay/cassette.ts';
+import { type NetMode, WorldNet } from '../replay/world-net.ts';
 import { BleMedium } from './ble/medium.ts';
 import { hostInSubnet, type IpConfig } from './ip.ts';
 import { RANGE_LIMIT_DBM } from './range.ts';
@@ -30,6 +35,13 @@ export interface WorldEvents {
   ap: [ap: AccessPoint, change: ApChange];
   /** A bug in something the world ran by itself (a BLE party's handler threw): for the CLI's log. */
   fault: [error: unknown];
+  /** A replay met a connection the cassette does not hold, or bytes that differ (docs/cassettes.md). */
+  'replay-miss': [description: string];
+}
+
+export interface WorldOptions {
+  /** Every random choice the world and its modules make draws from this seed (`fc41d test --seed`). */
+  seed?: number;
 }
 
 export type AccessPointPatch = Partial<Pick<AccessPoint, 'password' | 'security' | 'rssi' | 'channel' | 'up' | 'internet'>>;
@@ -40,7 +52,14 @@ export class World extends EventEmitter<WorldEvents> {
   /** The BLE medium: modules' BLE and the world file's virtual peers (docs/ble-medium.md). */
   readonly ble: BleMedium;
   /** Faults started on demand (control API, tests): dial(), UDP, DHCP and the UARTs ask it. */
-  readonly faults = new FaultSet();
+  readonly faults: FaultSet;
+  /** The seed of a repeatable run; undefined: random choices are Math.random's and the system's. */
+  readonly seed: number | undefined;
+  /** The run's general random stream: seeded when the world is, else Math.random. */
+  readonly random: Random;
+  /** The way out for dial(): live, record or replay, and the seeded local ports (src/replay/). */
+  readonly net: WorldNet;
+  private readonly streams = new Map<string, Random>();
   private readonly hosts: WorldConfig['hosts'];
   private readonly aps = new Map<string, AccessPoint>();
   /** bssid → (station MAC → host number in the AP's pool). */
@@ -48,14 +67,36 @@ export class World extends EventEmitter<WorldEvents> {
   /** BSSIDs made for APs without one; a counter, so a removal never makes two alike. */
   private generated = 0;
 
-  constructor(config: WorldConfig = parseWorld({}), clock: Clock = realClock) {
+  constructor(config: WorldConfig = parseWorld({}), clock: Clock = realClock, opts: WorldOptions = {}) {
     super();
     this.setMaxListeners(0); // every module listens
     this.clock = clock;
+    this.seed = opts.seed;
+    this.random = opts.seed === undefined ? Math.random : seededRandom(opts.seed);
+    const faultsRandom = this.randomFor('faults');
+    this.faults = new FaultSet(faultsRandom ? { random: faultsRandom } : {});
+    const ports = this.randomFor('ports');
+    this.net = new WorldNet({ clock, ...(ports ? { ports } : {}), onMiss: (d) => this.emit('replay-miss', d) });
     this.timeScale = config.timeScale;
     this.hosts = { ...config.hosts }; // addHost() adds to it
     for (const ap of config.accessPoints) this.insert(ap);
     this.ble = new BleMedium({ clock, scaled: (ms) => this.scaled(ms), peers: config.ble?.peers ?? [], onFault: (e) => this.emit('fault', e) });
+  }
+
+  /**
+   * The seeded stream for one purpose ('faults', 'ports', 'http-boundary', …), the same one on
+   * every call; undefined without a seed (the caller keeps its own randomness).
+   */
+  randomFor(purpose: string): Random | undefined {
+    if (this.seed === undefined) return undefined;
+    let stream = this.streams.get(purpose);
+    if (!stream) this.streams.set(purpose, (stream = derivedRandom(this.seed, purpose)));
+    return stream;
+  }
+
+  /** Live, record into `cassette` (an empty one if none is given) or replay from it (docs/cassettes.md). */
+  setNet(mode: NetMode, cassette?: Cassette): void {
+    this.net.set(mode, cassette);
   }
 
   /** Stops what the world runs by itself (BLE peers, links, scans): no timer of its own is left. */

@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AtHost } from './at-host.ts';
 
@@ -57,6 +60,20 @@ export class Cli {
     this.proc.kill(signal);
     return this.exited;
   }
+}
+
+/** Runs `fc41d test ARGS…` to its end: the exit code and what it printed. */
+export async function runTestCommand(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = new Cli(['test', ...args]);
+  const { code } = await cli.exited;
+  return { code, stdout: cli.stdout, stderr: cli.stderr };
+}
+
+/** A temporary folder removed after the test. */
+export function tempDir(prefix = 'fc41d-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** Starts `fc41d serve` on an ephemeral TCP port; returns it with the port module 0 listens on. */
