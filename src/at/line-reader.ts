@@ -31,6 +31,26 @@ export interface ReadResult {
   again?: Buffer;
 }
 
+/** A counted payload as far as it came: the count its line declared, and the bytes taken for it. */
+export interface PayloadInfo {
+  declared: number;
+  taken: Buffer;
+}
+
+/**
+ * What happened inside read(), for an observer that follows the same line from outside (the
+ * driver checker, src/checker/line-splitter.ts). Positions are indexes in the chunk being read.
+ */
+export type LineEvent =
+  /** A counted payload opened; `at` is just after its opening quote. */
+  | { kind: 'payload-open'; at: number }
+  /** Bytes [from, to) were taken as payload data. */
+  | { kind: 'payload-data'; from: number; to: number }
+  /** The byte before `at` took the line over MAX_LINE_BYTES: it is skipped to its CR, answered ERROR. */
+  | { kind: 'overlong'; at: number }
+  /** The byte at `at` is not the payload's closing quote; `taken` runs on to the end of the chunk. */
+  | { kind: 'overrun'; at: number; payload: PayloadInfo };
+
 export interface LineReaderOptions {
   /** Whether an opening quote after this text starts a counted payload, and its size in bytes. */
   countedPayload?: (lineSoFar: string) => number | null;
@@ -44,6 +64,8 @@ export interface LineReaderOptions {
   payloadEndedMs: number;
   /** That happened: the engine calls expire() to get the line. */
   onPayloadIdle: () => void;
+  /** Told what happened, only to report it: changes nothing in the reading. */
+  observe?: (event: LineEvent) => void;
 }
 
 interface Payload {
@@ -81,6 +103,7 @@ export class LineReader {
         const take = Math.min(bytes.length - i, p.need - p.got);
         p.chunks.push(Buffer.from(bytes.subarray(i, i + take)));
         p.got += take;
+        this.opts.observe?.({ kind: 'payload-data', from: i, to: i + take });
         i += take;
         this.armTimer(i === bytes.length && looksEnded(p.chunks[p.chunks.length - 1]) ? this.opts.payloadEndedMs : this.opts.payloadIdleMs);
         continue;
@@ -104,22 +127,25 @@ export class LineReader {
       }
       if (b === QUOTE && !this.inQuotes) {
         const n = this.opensArgument() ? (this.opts.countedPayload?.(this.text()) ?? null) : null;
-        this.push(QUOTE);
+        this.push(QUOTE, i);
         this.inQuotes = true;
-        if (n !== null && !this.overlong) this.openPayload(n);
+        if (n !== null && !this.overlong) this.openPayload(n, i);
         continue;
       }
       if (b === QUOTE) this.inQuotes = false;
-      this.push(b);
+      this.push(b, i);
     }
     return { used: i };
   }
 
-  /** The host went silent inside a counted payload: the line ends, answered ERROR. */
-  expire(): { line: Line; again?: Buffer } {
-    const again = this.payload ? afterLineEnd(Buffer.concat(this.payload.chunks)) : undefined;
+  /** The host went silent inside a counted payload: the line ends, answered ERROR. `payload`: what came of it. */
+  expire(): { line: Line; again?: Buffer; payload?: PayloadInfo } {
+    const p = this.payload;
+    const taken = p ? Buffer.concat(p.chunks) : null;
+    const again = taken ? afterLineEnd(taken) : undefined;
     this.clear();
-    return { line: { text: null, payloads: [], empty: false }, again: again ?? undefined };
+    const payload = p && taken ? { declared: p.need, taken } : undefined;
+    return { line: { text: null, payloads: [], empty: false }, again: again ?? undefined, payload };
   }
 
   /** Forget the line (reset, power off). */
@@ -135,24 +161,25 @@ export class LineReader {
     this.payload = null;
   }
 
-  private push(b: number): void {
+  /** `at`: where in the chunk, just after `b` (for observe). */
+  private push(b: number, at: number): void {
     this.bytes.push(b);
     this.size++;
-    if (this.size > MAX_LINE_BYTES) {
-      // Too long to buffer: skip to the next CR, then answer ERROR.
-      this.clear();
-      this.overlong = true;
-    }
+    if (this.size > MAX_LINE_BYTES) this.tooLong(at);
   }
 
-  private openPayload(n: number): void {
-    if (this.size + n + 1 > MAX_LINE_BYTES) {
-      this.clear();
-      this.overlong = true;
-      return;
-    }
+  /** Too long to buffer: skip to the next CR, then answer ERROR. */
+  private tooLong(at: number): void {
+    this.clear();
+    this.overlong = true;
+    this.opts.observe?.({ kind: 'overlong', at });
+  }
+
+  private openPayload(n: number, at: number): void {
+    if (this.size + n + 1 > MAX_LINE_BYTES) return this.tooLong(at);
     this.payload = { need: n, got: 0, chunks: [] };
     this.armTimer(this.opts.payloadIdleMs);
+    this.opts.observe?.({ kind: 'payload-open', at });
   }
 
   private closePayload(): void {
@@ -173,8 +200,10 @@ export class LineReader {
    * taken, else the first CR), and what came after is read again as the next lines.
    */
   private badPayload(rest: Buffer, used: number): ReadResult {
-    const raw = Buffer.concat([...this.payload!.chunks, rest]);
+    const p = this.payload!;
+    const raw = Buffer.concat([...p.chunks, rest]);
     const again = afterLineEnd(raw);
+    this.opts.observe?.({ kind: 'overrun', at: used - rest.length, payload: { declared: p.need, taken: raw } });
     this.clear();
     if (again === null) {
       this.overlong = true; // no CR yet: skip to it, then ERROR

@@ -83,7 +83,7 @@ export class DriverChecker extends EventEmitter<{ violation: [Violation] }> {
     this.lastInputAt = this.startMs;
     this.ready = module.state === 'on';
     this.report = (rule, at, line, message) => this.add(rule, at, line, message);
-    this.splitter = new HostLineSplitter((lineSoFar) => module.registry.countedLength(lineSoFar));
+    this.splitter = new HostLineSplitter((lineSoFar) => module.registry.countedLength(lineSoFar), module.clock);
     this.terminators = new TerminatorWatch(this.report);
     this.escape = new EscapeGuard(this.report, opts.guardMs ?? module.guardMs);
     this.retry = new RetryWatch(this.report, opts.retryPerSecond ?? 5);

@@ -1,19 +1,18 @@
 /**
- * The host's command lines as the module will read them, seen from outside: the same rules as
- * src/at/line-reader.ts (CR ends a line, LF is ignored, backspace deletes, a counted inline payload
- * is taken raw by count and must be followed by its closing quote, a line over MAX_LINE_BYTES is
- * skipped to its CR), plus what the checker needs and the engine does not keep: the bytes as typed
- * (for reports) and the moments a line went wrong (over the limit, a payload overran its count).
+ * The host's command lines as the module will read them, seen from outside. The lines are the
+ * module's own: a LineReader (src/at/line-reader.ts) assembles them by the engine's rules. This
+ * adds what the checker needs and the engine does not keep: the bytes as typed (for reports) and
+ * the moments a line went wrong (over the limit, a payload overran its count), which the reader
+ * tells through its `observe` option.
  */
-import { MAX_LINE_BYTES } from '../at/framing.ts';
-import { PAYLOAD_MARK } from '../at/parse.ts';
+import type { Clock } from '../clock.ts';
+import { PAYLOAD_ENDED_MS, PAYLOAD_IDLE_MS } from '../at/engine.ts';
+import { type LineEvent, LineReader, type PayloadInfo } from '../at/line-reader.ts';
 
 const CR = 0x0d;
 const LF = 0x0a;
-const SPACE = 0x20;
-const BACKSPACE = 0x08;
-const QUOTE = 0x22;
 const QUOTE_CR = Buffer.from('"\r', 'latin1');
+const EMPTY = Buffer.alloc(0);
 /** Bytes of a line kept for reports (the rest is counted, not kept). */
 const KEEP = 256;
 
@@ -48,31 +47,41 @@ export interface SplitResult {
   overrun?: PayloadMiss;
 }
 
-interface Payload {
-  need: number;
-  got: number;
-  chunks: Buffer[];
-  /** The line as typed up to the opening quote, for reports. */
-  before: Buffer;
+interface Told {
+  tooLong?: Buffer;
+  overrun?: { at: number; miss: PayloadMiss };
 }
 
 export class HostLineSplitter {
-  private bytes: number[] = [];
-  private marks: number[] = [];
-  private payloads: Buffer[] = [];
+  private readonly reader: LineReader;
+  /** The line as typed since the last CR: payloads raw, other bytes without CR and LF (up to KEEP). */
   private raw: number[] = [];
-  private size = 0;
-  private inQuotes = false;
-  private fixed = 0;
-  /** Skipping to the CR: the line is answered ERROR (too long, or a payload that overran). */
-  private skipping = false;
-  private payload: Payload | null = null;
+  /** The line as typed up to the open payload's opening quote. */
+  private before: Buffer = EMPTY;
+  /** The chunk being read, and how far `raw` has followed it. */
+  private chunk: Buffer = EMPTY;
+  private seen = 0;
+  /** What the reader told during this read. */
+  private told: Told = {};
 
-  constructor(private readonly countedLength: (lineSoFar: string) => number | null) {}
+  /**
+   * `clock`: the module's. The reader's payload timers do nothing here: the checker learns that
+   * the module gave up on a payload from its answer, and calls expire() itself.
+   */
+  constructor(countedLength: (lineSoFar: string) => number | null, clock: Clock) {
+    this.reader = new LineReader({
+      countedPayload: countedLength,
+      clock: { now: () => clock.now(), setTimeout: () => null, clearTimeout: () => {} },
+      payloadIdleMs: PAYLOAD_IDLE_MS,
+      payloadEndedMs: PAYLOAD_ENDED_MS,
+      onPayloadIdle: () => {},
+      observe: (event) => this.observe(event),
+    });
+  }
 
   /** Inside a counted inline payload. */
   get inPayload(): boolean {
-    return this.payload !== null;
+    return this.reader.inPayload;
   }
 
   /** What the host typed since its last CR (empty when nothing but LFs). */
@@ -81,50 +90,30 @@ export class HostLineSplitter {
   }
 
   read(bytes: Buffer): SplitResult {
-    const result: SplitResult = { used: 0 };
-    let i = 0;
-    while (i < bytes.length) {
-      const p = this.payload;
-      if (p && p.got < p.need) {
-        const take = Math.min(bytes.length - i, p.need - p.got);
-        const chunk = bytes.subarray(i, i + take);
-        p.chunks.push(Buffer.from(chunk));
-        p.got += take;
-        this.keep(chunk);
-        i += take;
-        continue;
+    this.chunk = bytes;
+    this.seen = 0;
+    const told: Told = {};
+    this.told = told;
+    try {
+      const read = this.reader.read(bytes);
+      const result: SplitResult = { used: read.used };
+      if (told.tooLong) result.tooLong = told.tooLong;
+      if (told.overrun) {
+        result.overrun = told.overrun.miss;
+        // No CR yet: the module skips to it; what it skips is kept as sent.
+        if (!read.line) this.keepAll(bytes.subarray(told.overrun.at));
+      } else {
+        this.typed(read.used);
       }
-      const b = bytes[i];
-      if (p) {
-        if (b !== QUOTE) return { ...result, ...this.overran(bytes.subarray(i), bytes.length) };
-        this.closePayload();
-        this.keep(bytes.subarray(i, i + 1));
-        i++;
-        continue;
+      if (read.line) {
+        result.line = { text: read.line.text, raw: Buffer.from(this.raw), blank: read.line.empty };
+        this.forget();
       }
-      i++;
-      if (b === CR) return { ...result, used: i, line: this.finish() };
-      if (b === LF) continue;
-      this.keep(bytes.subarray(i - 1, i));
-      if (this.skipping) continue;
-      if (b === BACKSPACE) {
-        if (this.bytes.length > this.fixed) {
-          if (this.bytes.pop() === QUOTE) this.inQuotes = !this.inQuotes;
-          this.size--;
-        }
-        continue;
-      }
-      if (b === QUOTE && !this.inQuotes) {
-        const n = this.opensArgument() ? this.countedLength(this.text()) : null;
-        this.push(QUOTE, result);
-        this.inQuotes = true;
-        if (n !== null && !this.skipping) this.openPayload(n, result);
-        continue;
-      }
-      if (b === QUOTE) this.inQuotes = false;
-      this.push(b, result);
+      if (read.again) result.again = read.again;
+      return result;
+    } finally {
+      this.chunk = EMPTY;
     }
-    return { ...result, used: i };
   }
 
   /**
@@ -132,107 +121,60 @@ export class HostLineSplitter {
    * the miss and the bytes after the host's likely line end, to be read again.
    */
   expire(): { miss: PayloadMiss; again: Buffer | null } | null {
-    const p = this.payload;
-    if (!p) return null;
-    const taken = Buffer.concat(p.chunks);
-    const end = taken.indexOf(QUOTE_CR);
-    const miss = { raw: p.before, declared: p.need, sent: end >= 0 ? end : p.got };
-    const again = afterLineEnd(taken);
-    this.clear();
-    return { miss, again };
+    if (!this.reader.inPayload) return null;
+    const { again, payload } = this.reader.expire();
+    const miss = this.miss(payload!, (taken) => taken.length);
+    this.forget();
+    return { miss, again: again ?? null };
   }
 
   clear(): void {
-    this.bytes = [];
-    this.marks = [];
-    this.raw = [];
-    this.payloads = [];
-    this.size = 0;
-    this.inQuotes = false;
-    this.fixed = 0;
-    this.skipping = false;
-    this.payload = null;
+    this.reader.clear();
+    this.forget();
   }
 
-  private keep(bytes: Buffer): void {
+  private forget(): void {
+    this.raw = [];
+    this.before = EMPTY;
+  }
+
+  private observe(event: LineEvent): void {
+    switch (event.kind) {
+      case 'payload-open':
+        this.typed(event.at);
+        this.before = Buffer.from(this.raw);
+        return;
+      case 'payload-data':
+        this.typed(event.from);
+        this.keepAll(this.chunk.subarray(event.from, event.to));
+        this.seen = event.to;
+        return;
+      case 'overlong':
+        this.typed(event.at);
+        this.told.tooLong = Buffer.from(this.raw);
+        return;
+      case 'overrun':
+        this.typed(event.at);
+        this.told.overrun = { at: event.at, miss: this.miss(event.payload, () => null) };
+        return;
+    }
+  }
+
+  /** `sent`: up to the host's `"` CR in what was taken, else `otherwise`. */
+  private miss(payload: PayloadInfo, otherwise: (taken: Buffer) => number | null): PayloadMiss {
+    const end = payload.taken.indexOf(QUOTE_CR);
+    return { raw: this.before, declared: payload.declared, sent: end >= 0 ? end : otherwise(payload.taken) };
+  }
+
+  /** Follows the chunk up to `to` outside payloads: bytes as typed, without CR and LF. */
+  private typed(to: number): void {
+    for (; this.seen < to; this.seen++) {
+      const b = this.chunk[this.seen];
+      if (b !== CR && b !== LF && this.raw.length < KEEP) this.raw.push(b);
+    }
+  }
+
+  private keepAll(bytes: Buffer): void {
     for (let i = 0; i < bytes.length && this.raw.length < KEEP; i++) this.raw.push(bytes[i]);
   }
-
-  private push(b: number, result: SplitResult): void {
-    this.bytes.push(b);
-    this.size++;
-    if (this.size > MAX_LINE_BYTES) this.overLimit(result);
-  }
-
-  private overLimit(result: SplitResult): void {
-    result.tooLong = Buffer.from(this.raw);
-    this.skipping = true;
-  }
-
-  private openPayload(n: number, result: SplitResult): void {
-    if (this.size + n + 1 > MAX_LINE_BYTES) return this.overLimit(result);
-    this.payload = { need: n, got: 0, chunks: [], before: Buffer.from(this.raw) };
-  }
-
-  private closePayload(): void {
-    const p = this.payload!;
-    this.payloads.push(Buffer.concat(p.chunks));
-    this.marks.push(this.bytes.length);
-    this.payload = null;
-    this.inQuotes = false;
-    this.bytes.push(QUOTE);
-    this.size += p.need + 1;
-    this.fixed = this.bytes.length;
-  }
-
-  /** The byte after the payload is not its closing quote (engine: LineReader.badPayload). */
-  private overran(rest: Buffer, used: number): SplitResult {
-    const p = this.payload!;
-    const all = Buffer.concat([...p.chunks, rest]);
-    const end = all.indexOf(QUOTE_CR);
-    const overrun: PayloadMiss = { raw: p.before, declared: p.need, sent: end >= 0 ? end : null };
-    const again = afterLineEnd(all);
-    if (again === null) {
-      // No CR yet: the module skips to it, then answers ERROR.
-      this.keep(rest);
-      this.payload = null;
-      this.skipping = true;
-      return { used, overrun };
-    }
-    const line: HostLine = { text: null, raw: Buffer.from(this.raw), blank: false };
-    this.clear();
-    return { used, line, again, overrun };
-  }
-
-  private finish(): HostLine {
-    const text = this.skipping ? null : this.text();
-    const blank = text !== null && this.payloads.length === 0 && text.trim() === '';
-    const line: HostLine = { text, raw: Buffer.from(this.raw), blank };
-    this.clear();
-    return line;
-  }
-
-  private opensArgument(): boolean {
-    let i = this.bytes.length - 1;
-    while (i >= 0 && this.bytes[i] === SPACE) i--;
-    return i >= 0 && (this.bytes[i] === 0x3d || this.bytes[i] === 0x2c);
-  }
-
-  private text(): string {
-    let out = '';
-    let from = 0;
-    for (const mark of this.marks) {
-      out += Buffer.from(this.bytes.slice(from, mark)).toString('utf8') + PAYLOAD_MARK;
-      from = mark;
-    }
-    return out + Buffer.from(this.bytes.slice(from)).toString('utf8');
-  }
-}
-
-/** The bytes after the host's likely line end (`"` CR, else CR), or null when there is no CR. */
-function afterLineEnd(raw: Buffer): Buffer | null {
-  const quoted = raw.indexOf(QUOTE_CR);
-  if (quoted >= 0) return raw.subarray(quoted + 2);
-  const cr = raw.indexOf(CR);
-  return cr >= 0 ? raw.subarray(cr + 1) : null;
 }
