@@ -9,7 +9,7 @@ import { connectAsync } from 'mqtt';
 import { DriverChecker } from '../../src/checker/index.ts';
 import { mqttModule, openAndConnect, startBroker } from '../mqtt/at-rig.ts';
 import { clockedPair, connect, examplePeripheral, expectAt, expectRaw } from '../ble/rig.ts';
-import { only, openSocket, settle, T, until, withChecker } from './rig.ts';
+import { only, openSocket, type Rig, settle, T, until, withChecker } from './rig.ts';
 
 const FAILING = 'AT+QMTCFG="no-such-setting",0';
 
@@ -49,14 +49,19 @@ describe('rapid-retry', () => {
     }));
 });
 
+/** Socket 0 to the echoing peer, `ping` sent, and its echo announced by `+QIURC: "recv",0` (not read). */
+async function echoedPing(r: Rig): Promise<void> {
+  await openSocket(r);
+  assert.deepEqual(await r.at('AT+QISEND=0,4,"ping"'), ['+QISEND: 4', 'OK']);
+  await r.w.pause(10);
+  await r.w.host.expect('+QIURC: "recv",0\r\n', T);
+}
+
 describe('unread-data', () => {
   test('+QIURC: "recv" never followed by AT+QIRD: reported at finish()', () =>
     withChecker(
       async (r) => {
-        await openSocket(r);
-        assert.deepEqual(await r.at('AT+QISEND=0,4,"ping"'), ['+QISEND: 4', 'OK']);
-        await r.w.pause(10);
-        await r.w.host.expect('+QIURC: "recv",0\r\n', T);
+        await echoedPing(r);
         assert.deepEqual(r.checker.violations, [], 'not before the end of the run');
         const found = r.checker.finish();
         assert.deepEqual(found.map((v) => [v.rule, v.line]), [['unread-data', '+QIURC: "recv",0']]);
@@ -68,10 +73,7 @@ describe('unread-data', () => {
   test('read with AT+QIRD (after AT+QIRD=0,0 asks how much): silent', () =>
     withChecker(
       async (r) => {
-        await openSocket(r);
-        assert.deepEqual(await r.at('AT+QISEND=0,4,"ping"'), ['+QISEND: 4', 'OK']);
-        await r.w.pause(10);
-        await r.w.host.expect('+QIURC: "recv",0\r\n', T);
+        await echoedPing(r);
         assert.equal((await r.at('AT+QIRD=0,0')).at(-1), 'OK');
         const read = await r.at('AT+QIRD=0,1500');
         assert.deepEqual(read, ['+QIRD:4', 'ping', 'OK']);
