@@ -40,7 +40,9 @@ test('latency: a round trip through AT+QIOPEN takes at least twice the one-way d
     t0 = performance.now();
     assert.equal((await m.at('AT+QISEND=1,4,"pong"')).final, 'OK');
     await m.host.expect('\r\n+QIURC: "recv",1,4\r\npong\r\n', T);
-    assert.ok(performance.now() - t0 < delayMs, 'no fault, no delay');
+    // Below the fault's least round trip (a loaded machine may take tens of ms, never 2 delays).
+    const quick = performance.now() - t0;
+    assert.ok(quick < 2 * delayMs - 5, `no fault, no delay: ${quick} ms`);
   } finally {
     m.close();
     await echo.close();
