@@ -3,6 +3,7 @@
  * the same run (the machines are noisy, so only ratios mean anything). Not part of the tests.
  */
 import { benchAtRoundTrip } from './at-roundtrip.ts';
+import { benchFleet } from './fleet.ts';
 import { benchHttp } from './http.ts';
 import { benchMqtt } from './mqtt.ts';
 import { benchPaced } from './paced.ts';
@@ -17,3 +18,4 @@ await benchSocketCommands();
 await benchPaced();
 await benchMqtt();
 await benchHttp();
+await benchFleet();

@@ -37,8 +37,9 @@ test('src/device/ imports no command file, no service and no group folder by nam
 });
 
 test('AT response text is formatted only in the AT layer and in the groups\' commands and reports', () => {
+  // client/words.ts: the host library reads what the module prints (it formats nothing).
   const allowed = (path: string) =>
-    /^(at|commands|cli)\//.test(path) || /\/(commands|reports|socket-common)\.ts$/.test(path);
+    /^(at|commands|cli)\//.test(path) || /\/(commands|reports|socket-common)\.ts$/.test(path) || path === 'client/words.ts';
   const atText = /['"`](\\r\\n)?(\+Q[A-Z]+:|OK['"`]|ERROR['"`]|SEND (OK|FAIL)|NO CARRIER|CONNECT['"`])/;
   const offenders: string[] = [];
   let checked = 0;

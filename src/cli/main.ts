@@ -8,6 +8,7 @@ import { MAX_MODULES } from './modules.ts';
 import { parseBleConfigUuids, parseHostPort, parseIntIn, parseOnOff, UsageError } from './options.ts';
 import type { MakeOtaImageOptions } from './ota-image.ts';
 import type { TestOptions } from './test.ts';
+import type { FleetCliOptions } from './fleet.ts';
 import { serve } from './serve.ts';
 import { parseControlAddress } from './control.ts';
 
@@ -139,6 +140,49 @@ program
       return;
     }
     process.exitCode = await runCtl(args);
+  });
+
+// `fleet`: many modules in one process driven by device programs (docs/fleet.md). Loaded when used.
+const positive = (max: number) => arg((v) => parseIntIn(v, 1, max));
+const seconds = arg((v) => {
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n > 0 && n <= 1e7)) throw new UsageError(`expected a number of seconds above 0, got ${JSON.stringify(v)}`);
+  return n;
+});
+const fleet = program
+  .command('fleet')
+  .description(
+    'run --devices N modules in this process sharing one world, each driven by a device program (--device FILE exporting run(client, ctx)) ' +
+      'or a built-in behaviour (--behaviour telemetry); --shard i/N runs one slice of N (default: $JOB_COMPLETION_INDEX/$FC41D_SHARD_COUNT); docs/fleet.md',
+  )
+  .addOption(new Option('--devices <n>', 'devices in all shards together; identities (MAC, BLE address, client id, serial) come from the global index').argParser(positive(100_000_000)))
+  .option('--shard <i/N>', 'run shard i of N: global indices [i*ceil(devices/N), …); default from JOB_COMPLETION_INDEX and FC41D_SHARD_COUNT')
+  .option('--device <file>', 'a JavaScript module exporting async run(client, ctx) (docs/fleet.md)')
+  .addOption(new Option('--behaviour <name>', 'a built-in device program: telemetry (join, MQTT connect, subscribe, publish QoS 1 every --interval s, reconnect with back-off)').choices(['telemetry']))
+  .option('--ap <ssid:key>', 'the access point the telemetry behaviour joins (default with the embedded world: Office:correct-horse)')
+  .option('--broker <host[:port]>', 'the MQTT broker (default port 1883); default: a built-in broker at broker.fc41d.local')
+  .addOption(new Option('--interval <s>', 'seconds between telemetry publishes (default 10)').argParser(seconds))
+  .addOption(new Option('--duration <s>', 'stop after this many seconds (default: at SIGINT/SIGTERM, or when every device program has returned)').argParser(seconds))
+  .addOption(new Option('--ramp <n>', 'start at most N devices per second').argParser(positive(1_000_000)))
+  .option('--results <file>', "write the run's figures and every device's identity as JSON (for fc41d fleet merge)")
+  .addOption(new Option('--seed <n>', 'the seed of back-off jitter (default 1)').argParser(arg((v) => parseIntIn(v, 0, 0xffffffff))))
+  .option('--world <path>', 'the simulated world, a JSON file (default: the embedded world)')
+  .addOption(new Option('--heap-growth <percent>', "V8's heap growing percent (1-100): lower keeps the peak memory down at the cost of more GC work (docs/fleet.md)").argParser(positive(100)))
+  .option('--target <where>', 'drive one module elsewhere instead: tcp:HOST:PORT (fc41d serve --tcp), a serial device such as /dev/ttyUSB0 (docs/client.md)')
+  .addOption(controlOption())
+  .addOption(controlTokenOption())
+  .action(async (opts: FleetCliOptions) => {
+    const code = await (await import('./fleet.ts')).runFleet(opts);
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 5000).unref(); // a stray handle must not keep a finished run alive
+  });
+fleet
+  .command('merge')
+  .description("sum the shards' --results files; exit 1 if any identity (client id, MAC, BLE address, serial) appears twice")
+  .argument('<files...>', 'results files of fc41d fleet --results')
+  .option('--out <file>', 'write the merged figures as JSON')
+  .action(async (files: string[], opts: { out?: string }) => {
+    process.exitCode = (await import('./fleet.ts')).runMerge(files, opts);
   });
 
 program

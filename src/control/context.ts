@@ -13,7 +13,7 @@ export interface ControlContext {
 
 /** `{i}` of a path, or a `module` field: an index of a module this process runs. */
 export function moduleAt(ctx: ControlContext, index: string | number): { module: Fc41dModule; index: number } {
-  const i = typeof index === 'number' ? index : /^\d{1,3}$/.test(index) ? Number(index) : NaN;
+  const i = typeof index === 'number' ? index : /^\d{1,7}$/.test(index) ? Number(index) : NaN;
   const module = Number.isInteger(i) ? ctx.modules[i] : undefined;
   if (!module) throw notFound(`module ${String(index)}`);
   return { module, index: i };

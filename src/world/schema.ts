@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { BleSchema } from './ble/peer-schema.ts';
+import { lastHostAllowed, prefixLength } from './ip.ts';
 
 /** Security words as the module prints them in scans (FIDELITY.md). */
 export const SECURITY = ['OPEN', 'WEP', 'WPA_PSK', 'WPA2_AES_PSK', 'WPA2_MIXED_PSK', 'WPA3_SAE'] as const;
@@ -24,13 +25,24 @@ export const DhcpSchema = z
     gateway: ipv4.default('192.168.1.1'),
     mask: ipv4.default('255.255.255.0'),
     dns: ipv4.optional(),
-    /** First and last host number (last octet) of the pool. */
-    first: z.number().int().min(1).max(254).default(100),
-    last: z.number().int().min(1).max(254).default(199),
+    /**
+     * First and last host number of the pool, counted from the gateway's x.y.z.0 (ip.ts): within
+     * a /24 the last octet; past 254 they carry into the higher octets, which a wider mask allows
+     * (255.255.0.0, last 20099: 20,000 addresses).
+     */
+    first: z.number().int().min(1).max(0xffffff).default(100),
+    last: z.number().int().min(1).max(0xffffff).default(199),
     /** How long the DHCP exchange takes, in ms (scaled by timeScale). */
     delayMs: z.number().min(0).default(300),
   })
-  .refine((d) => d.first <= d.last, { message: 'first must not be above last', path: ['first'] });
+  .refine((d) => d.first <= d.last, { message: 'first must not be above last', path: ['first'] })
+  .superRefine((d, ctx) => {
+    if (d.last <= 254) return; // a pool in the gateway's /24: any mask, as always
+    const allowed = lastHostAllowed(d.gateway, d.mask);
+    if (allowed === undefined) ctx.addIssue({ code: 'custom', path: ['mask'], message: 'a pool past host 254 needs a netmask (contiguous ones)' });
+    else if (d.last > allowed)
+      ctx.addIssue({ code: 'custom', path: ['last'], message: `the pool must end inside ${d.gateway}/${prefixLength(d.mask)}: last at most ${allowed} (a wider mask allows more)` });
+  });
 
 export const AccessPointSchema = z
   .strictObject({

@@ -13,7 +13,7 @@ import { derivedRandom, type Random, seededRandom } from '../random.ts';
 import type { Cassette } from '../replay/cassette.ts';
 import { type NetMode, WorldNet } from '../replay/world-net.ts';
 import { BleMedium } from './ble/medium.ts';
-import { hostInSubnet, type IpConfig } from './ip.ts';
+import { hostInSubnet, hostNumber, type IpConfig } from './ip.ts';
 import { RANGE_LIMIT_DBM } from './range.ts';
 import { type AccessPointConfig, AccessPointSchema, type AccessPointInput, parseWorld, type WorldConfig } from './schema.ts';
 
@@ -44,7 +44,14 @@ export interface WorldOptions {
   seed?: number;
 }
 
-export type AccessPointPatch = Partial<Pick<AccessPoint, 'password' | 'security' | 'rssi' | 'channel' | 'up' | 'internet'>>;
+export type AccessPointPatch = Partial<Pick<AccessPoint, 'password' | 'security' | 'rssi' | 'channel' | 'up' | 'internet' | 'dhcp'>>;
+
+/** One AP's leases: station MAC → host number, the numbers taken, and where the next search starts. */
+interface LeaseTable {
+  byMac: Map<string, number>;
+  used: Set<number>;
+  next: number;
+}
 
 export class World extends EventEmitter<WorldEvents> {
   readonly clock: Clock;
@@ -62,8 +69,10 @@ export class World extends EventEmitter<WorldEvents> {
   private readonly streams = new Map<string, Random>();
   private readonly hosts: WorldConfig['hosts'];
   private readonly aps = new Map<string, AccessPoint>();
-  /** bssid → (station MAC → host number in the AP's pool). */
-  private readonly leases = new Map<string, Map<string, number>>();
+  /** bssid → its leases (host numbers in the AP's pool). */
+  private readonly leases = new Map<string, LeaseTable>();
+  /** Stations (MACs) that hear every AP at a signal of their own (setStationSignal). */
+  private readonly stationRssi = new Map<string, number>();
   /** BSSIDs made for APs without one; a counter, so a removal never makes two alike. */
   private generated = 0;
 
@@ -157,15 +166,64 @@ export class World extends EventEmitter<WorldEvents> {
   }
 
   /** APs a module can hear: switched on and in range; strongest first. */
-  audible(exceptOwner?: string): AccessPoint[] {
+  audible(exceptOwner?: string, station?: string): AccessPoint[] {
     return this.accessPoints()
+      .map((ap) => this.heardBy(ap, station))
       .filter((ap) => ap.up && ap.rssi >= RANGE_LIMIT_DBM && (exceptOwner === undefined || ap.owner !== exceptOwner))
       .sort((a, b) => b.rssi - a.rssi);
   }
 
-  find(bssid: string): AccessPoint | undefined {
+  /** An AP as the world holds it, or as `station` (a MAC) hears it (setStationSignal). */
+  find(bssid: string, station?: string): AccessPoint | undefined {
     const ap = this.aps.get(bssid.toLowerCase());
-    return ap && { ...ap };
+    return ap && this.heardBy({ ...ap }, station);
+  }
+
+  /**
+   * Every AP heard by these stations (MACs) at `rssi` dBm instead of its own signal, or at its own
+   * again with null: a fleet's "30 % of devices lose signal" (POST /api/fleet/signal). Stations
+   * re-check their link at once (an `ap` change for every AP).
+   */
+  setStationSignal(stations: readonly string[], rssi: number | null): void {
+    for (const mac of stations) {
+      if (rssi === null) this.stationRssi.delete(mac.toLowerCase());
+      else this.stationRssi.set(mac.toLowerCase(), rssi);
+    }
+    for (const ap of this.aps.values()) this.emit('ap', { ...ap }, 'changed');
+  }
+
+  /** Stations with a signal of their own (MAC → dBm). */
+  stationSignals(): Map<string, number> {
+    return new Map(this.stationRssi);
+  }
+
+  /**
+   * This world as one station sees it: `find` and `audible` apply the station's own signal
+   * (setStationSignal); everything else is the world itself. A module built with it (the fleet
+   * runner's) loses its link when its signal is taken away, while the others keep theirs.
+   */
+  forStation(mac: string): World {
+    const station = mac.toLowerCase();
+    const bound = new Map<PropertyKey, unknown>();
+    const own: Record<string, unknown> = {
+      find: (bssid: string) => this.find(bssid, station),
+      audible: (exceptOwner?: string) => this.audible(exceptOwner, station),
+    };
+    return new Proxy(this, {
+      get: (target, prop) => {
+        if (typeof prop === 'string' && prop in own) return own[prop];
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        let fn = bound.get(prop);
+        if (fn === undefined) bound.set(prop, (fn = (value as (...a: unknown[]) => unknown).bind(target)));
+        return fn;
+      },
+    });
+  }
+
+  private heardBy(ap: AccessPoint, station: string | undefined): AccessPoint {
+    const rssi = station === undefined ? undefined : this.stationRssi.get(station);
+    return rssi === undefined ? ap : { ...ap, rssi };
   }
 
   /** Adds an AP (validated like the world file); a soft-AP names its owner. */
@@ -211,14 +269,15 @@ export class World extends EventEmitter<WorldEvents> {
       this.faults.hit(fault, 1, { ssid: ap.ssid, ...(module === undefined ? {} : { module }) });
       return null;
     }
-    const table = this.leases.get(bssid) ?? new Map<string, number>();
-    this.leases.set(bssid, table);
-    let host = table.get(mac);
+    let table = this.leases.get(bssid);
+    if (!table) this.leases.set(bssid, (table = { byMac: new Map(), used: new Set(), next: ap.dhcp.first }));
+    let host = table.byMac.get(mac);
     if (host === undefined) {
-      const used = new Set(table.values());
-      for (let h = ap.dhcp.first; h <= ap.dhcp.last && host === undefined; h++) if (!used.has(h)) host = h;
+      host = freeHost(table, ap.dhcp);
       if (host === undefined) return null;
-      table.set(mac, host);
+      table.byMac.set(mac, host);
+      table.used.add(host);
+      table.next = host + 1;
     }
     const { gateway, mask, dns } = ap.dhcp;
     return { ip: hostInSubnet(gateway, host), mask, gateway, dns: dns ?? gateway };
@@ -230,7 +289,7 @@ export class World extends EventEmitter<WorldEvents> {
     const ap = this.aps.get(bssid);
     const table = this.leases.get(bssid);
     if (!ap || !table) return false;
-    return [...table.values()].some((host) => hostInSubnet(ap.dhcp.gateway, host) === ip);
+    return table.used.has(hostNumber(ap.dhcp.gateway, ip));
   }
 
   private insert(config: AccessPointConfig, owner?: string): AccessPoint {
@@ -241,6 +300,21 @@ export class World extends EventEmitter<WorldEvents> {
     this.aps.set(bssid, ap);
     return ap;
   }
+}
+
+/**
+ * The first free host number of the pool from where the last search ended, wrapping once (leases
+ * are never returned, so a fleet of 10,000 takes them in O(1) each); never the gateway's own.
+ */
+function freeHost(table: LeaseTable, pool: AccessPointConfig['dhcp']): number | undefined {
+  const gateway = hostNumber(pool.gateway, pool.gateway);
+  const size = pool.last - pool.first + 1;
+  const start = table.next >= pool.first && table.next <= pool.last ? table.next : pool.first;
+  for (let i = 0; i < size; i++) {
+    const h = pool.first + ((start - pool.first + i) % size);
+    if (h !== gateway && !table.used.has(h)) return h;
+  }
+  return undefined;
 }
 
 /** A stable, locally administered BSSID made from the SSID. */

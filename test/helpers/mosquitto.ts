@@ -171,7 +171,7 @@ function writePasswords(file: string, users: Record<string, string>, itself: boo
 }
 
 /** A port nobody listens on right now. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
