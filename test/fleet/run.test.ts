@@ -4,9 +4,10 @@
  * run), and a 10-line device.js using the client library.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Cli, cleanUp, serveTcp, tempDir } from '../helpers/cli.ts';
 import { mosquittoSkipReason, startMosquitto } from '../helpers/mosquitto.ts';
 import { ResultsSchema } from '../../src/fleet/results.ts';
@@ -70,18 +71,7 @@ describe('fc41d fleet', () => {
   test('--device: a 10-line device.js using the client runs on every device, with its identity, and unchanged against fc41d serve (--target)', TEST, async () => {
     const dir = tempDir();
     const device = join(dir, 'device.js');
-    writeFileSync(device, [
-      '// Joins the Office, checks its MAC, counts itself.',
-      'export async function run(client, ctx) {',
-      '  await client.expectOk("AT+QSTAAPINFO=Office,correct-horse");',
-      '  await client.waitUrc("+QSTASTAT", { match: (u) => u.params[0] === "GOT_IP", timeoutMs: 20000 });',
-      '  const [mac] = await client.expectOk("AT+QWLMAC");',
-      '  if (mac !== `+QWLMAC:${ctx.identity.mac}`) throw new Error(`MAC ${mac}`);',
-      '  ctx.metrics.inc("checked");',
-      '  ctx.log(`${ctx.identity.serial} ok`);',
-      '}',
-      '',
-    ].join('\n'));
+    copyFileSync(fileURLToPath(new URL('../../examples/fleet/device.js', import.meta.url)), device); // the example docs/fleet.md shows
     const cli = new Cli(['fleet', '--devices', '5', '--device', device, '--results', join(dir, 'r.json')]);
     const { code } = await cli.exited;
     assert.equal(code, 0, cli.stderr);
