@@ -1,8 +1,8 @@
 /**
  * `/api/fleet/signal`: a share of the modules loses (or regains) its signal while the rest keep
  * theirs — "30 % of devices lose Wi-Fi" at fleet scale (docs/fleet.md). The world hears every AP
- * at `rssi` for those stations (World.setStationSignal); modules built on the world's station
- * view (those of `fc41d fleet`) act on it. The choice is a seeded shuffle: the same seed and
+ * at `rssi` for those stations (World.setStationSignal): each module's station hears its own
+ * signal, in `fc41d fleet` and `fc41d serve` alike. The choice is a seeded shuffle: the same seed and
  * percentage pick the same modules.
  */
 import { z } from 'zod';

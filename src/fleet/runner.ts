@@ -122,7 +122,7 @@ export function startFleet(opts: FleetOptions): FleetRun {
     try {
       if (opts.target !== undefined) client = await connectClient(opts.target, { timeoutMs: 30_000 });
       else {
-        const module = new Fc41dModule({ world: world.forStation(identity.mac), label: `device ${identity.index}`, mac: identity.mac, echo: false });
+        const module = new Fc41dModule({ world, label: `device ${identity.index}`, mac: identity.mac, echo: false });
         modules.push(module);
         client = await connectClient({ module }, { waitReady: true, timeoutMs: 30_000 });
       }

@@ -126,11 +126,11 @@ export class Station extends EventEmitter<StationEvents> {
     if (!target) return;
     await this.world.wait(JOIN_SCAN_MS);
     if (attempt !== this.attempt) return;
-    const ap = this.world.audible().find((a) => a.ssid === target.ssid && a.owner !== this.mac);
+    const ap = this.world.audible(this.mac, this.mac).find((a) => a.ssid === target.ssid);
     if (!ap) return this.fail('SCAN_NO_AP');
     await this.world.wait(ASSOCIATE_MS);
     if (attempt !== this.attempt) return;
-    const now = this.world.find(ap.bssid);
+    const now = this.world.find(ap.bssid, this.mac);
     if (!now || !now.up || now.rssi < RANGE_LIMIT_DBM) return this.fail('SCAN_NO_AP');
     if (!this.world.keyMatches(now, target.key)) return this.fail('WLAN_DISCONNECTED');
     this.current = now;
@@ -197,7 +197,7 @@ export class Station extends EventEmitter<StationEvents> {
   private apChanged(changed: AccessPoint): void {
     const cur = this.current;
     if (cur && changed.bssid === cur.bssid) {
-      const now = this.world.find(cur.bssid);
+      const now = this.world.find(cur.bssid, this.mac);
       const lost =
         !now || !now.up || now.rssi < RANGE_LIMIT_DBM || now.security !== cur.security || now.password !== cur.password;
       if (lost) {

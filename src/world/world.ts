@@ -197,32 +197,8 @@ export class World extends EventEmitter<WorldEvents> {
     return new Map(this.stationRssi);
   }
 
-  /**
-   * This world as one station sees it: `find` and `audible` apply the station's own signal
-   * (setStationSignal); everything else is the world itself. A module built with it (the fleet
-   * runner's) loses its link when its signal is taken away, while the others keep theirs.
-   */
-  forStation(mac: string): World {
-    const station = mac.toLowerCase();
-    const bound = new Map<PropertyKey, unknown>();
-    const own: Record<string, unknown> = {
-      find: (bssid: string) => this.find(bssid, station),
-      audible: (exceptOwner?: string) => this.audible(exceptOwner, station),
-    };
-    return new Proxy(this, {
-      get: (target, prop) => {
-        if (typeof prop === 'string' && prop in own) return own[prop];
-        const value = Reflect.get(target, prop, target);
-        if (typeof value !== 'function') return value;
-        let fn = bound.get(prop);
-        if (fn === undefined) bound.set(prop, (fn = (value as (...a: unknown[]) => unknown).bind(target)));
-        return fn;
-      },
-    });
-  }
-
   private heardBy(ap: AccessPoint, station: string | undefined): AccessPoint {
-    const rssi = station === undefined ? undefined : this.stationRssi.get(station);
+    const rssi = station === undefined ? undefined : this.stationRssi.get(station.toLowerCase());
     return rssi === undefined ? ap : { ...ap, rssi };
   }
 
