@@ -37,7 +37,6 @@ import { describeHttpbin, type Httpbin, startWorldHttpbin } from '../world/httpb
 import { type HostAndPort, UsageError } from './options.ts';
 import { checkControlOptions, type ControlOptions, startControl } from './control.ts';
 import type { ControlServer } from '../control/server.ts';
-import { formatViolation, watchModules } from '../checker/index.ts';
 
 export interface ServeOptions extends ControlOptions {
   tcp?: HostAndPort;
@@ -108,7 +107,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
     module.on('fault', (error) => warn(`${module.label} fault: ${describeError(error)}`));
   }
   set.world.on('fault', (error) => warn(`world fault: ${describeError(error)}`));
-  const checks = opts.check ? watchModules(modules, (v) => warn(`check: ${formatViolation(v)}`)) : null;
+  // Loaded when asked for: serve's start-up (bench/startup.ts) skips the checker.
+  const checker = opts.check ? await import('../checker/index.ts') : null;
+  const checks = checker ? checker.watchModules(modules, (v) => warn(`check: ${checker.formatViolation(v)}`)) : null;
   // The last guard: a bug that escaped every module's own (background.ts) is reported, and the
   // other modules of --count N keep running rather than dying with it.
   process.on('unhandledRejection', (error) => warn(`internal error, kept running: ${describeError(error)}`));

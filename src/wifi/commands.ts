@@ -183,7 +183,7 @@ export const wifiCommands: Spec[] = [
     exec: async (ctx, wifi) => {
       const world = wifi.world;
       await world.wait(SCAN_MS);
-      const aps = world.audible(wifi.host.mac, wifi.host.mac);
+      const aps = world.audible(wifi.host.mac);
       if (aps.length === 0) ctx.line('+QSTASTAT:SCAN_NO_AP');
       for (const ap of aps) {
         ctx.line(`+QWSCAN:"${ap.ssid}",${ap.security},${Math.abs(ap.rssi)},${ap.bssid} ,${ap.channel}`);

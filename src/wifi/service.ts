@@ -133,7 +133,7 @@ export class WifiService extends EventEmitter<WifiEvents> {
       softApSsid: this.softAp.ssid ?? '',
       scan: async () => {
         await this.world.wait(SCAN_MS);
-        return this.world.audible(this.host.mac, this.host.mac);
+        return this.world.audible(this.host.mac);
       },
       join: (ssid, key) => this.joinForWeb(ssid, key),
     };

@@ -126,7 +126,7 @@ export class Station extends EventEmitter<StationEvents> {
     if (!target) return;
     await this.world.wait(JOIN_SCAN_MS);
     if (attempt !== this.attempt) return;
-    const ap = this.world.audible(this.mac, this.mac).find((a) => a.ssid === target.ssid);
+    const ap = this.world.audible(this.mac).find((a) => a.ssid === target.ssid);
     if (!ap) return this.fail('SCAN_NO_AP');
     await this.world.wait(ASSOCIATE_MS);
     if (attempt !== this.attempt) return;

@@ -34,8 +34,8 @@ export interface Httpbin {
 export interface HttpbinOptions {
   /** What /delay waits on (tests drive a FakeClock). */
   clock?: Clock;
-  /** Told of each request as it arrives (the scenario runner's expect-backend); `path` includes the query; no `body` yet (the route reads it). */
-  onRequest?: (req: { method: string; path: string; headers: http.IncomingHttpHeaders; body?: Buffer }) => void;
+  /** Told of each request as it arrives (the scenario runner's expect-backend); `path` includes the query. */
+  onRequest?: (req: { method: string; path: string }) => void;
 }
 
 /** Starts the service with a plain and a TLS listener on free ports of 127.0.0.1. */
@@ -44,7 +44,7 @@ export async function startHttpbin(opts: HttpbinOptions = {}): Promise<Httpbin> 
   const sockets = new Set<net.Socket>();
   const handler = (scheme: RouteContext['scheme']) => (req: http.IncomingMessage, res: http.ServerResponse) => {
     try {
-      opts.onRequest?.({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
+      opts.onRequest?.({ method: req.method ?? '', path: req.url ?? '' });
     } catch {
       // an observer's trouble is not the request's
     }

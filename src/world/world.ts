@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { type Clock, realClock } from '../clock.ts';
 import { FaultSet } from '../faults/faults.ts';
-import { derivedRandom, type Random, seededRandom } from '../random.ts';
+import { derivedRandom, type Random } from '../random.ts';
 import type { Cassette } from '../replay/cassette.ts';
 import { type NetMode, WorldNet } from '../replay/world-net.ts';
 import { BleMedium } from './ble/medium.ts';
@@ -62,8 +62,6 @@ export class World extends EventEmitter<WorldEvents> {
   readonly faults: FaultSet;
   /** The seed of a repeatable run; undefined: random choices are Math.random's and the system's. */
   readonly seed: number | undefined;
-  /** The run's general random stream: seeded when the world is, else Math.random. */
-  readonly random: Random;
   /** The way out for dial(): live, record or replay, and the seeded local ports (src/replay/). */
   readonly net: WorldNet;
   private readonly streams = new Map<string, Random>();
@@ -81,7 +79,6 @@ export class World extends EventEmitter<WorldEvents> {
     this.setMaxListeners(0); // every module listens
     this.clock = clock;
     this.seed = opts.seed;
-    this.random = opts.seed === undefined ? Math.random : seededRandom(opts.seed);
     const faultsRandom = this.randomFor('faults');
     this.faults = new FaultSet(faultsRandom ? { random: faultsRandom } : {});
     const ports = this.randomFor('ports');
@@ -165,11 +162,14 @@ export class World extends EventEmitter<WorldEvents> {
     return [...this.aps.values()].map((ap) => ({ ...ap }));
   }
 
-  /** APs a module can hear: switched on and in range; strongest first. */
-  audible(exceptOwner?: string, station?: string): AccessPoint[] {
+  /**
+   * APs a module can hear: switched on and in range; strongest first. With `station` (the module's
+   * MAC): not its own soft-AP, and each at the station's own signal (setStationSignal).
+   */
+  audible(station?: string): AccessPoint[] {
     return this.accessPoints()
       .map((ap) => this.heardBy(ap, station))
-      .filter((ap) => ap.up && ap.rssi >= RANGE_LIMIT_DBM && (exceptOwner === undefined || ap.owner !== exceptOwner))
+      .filter((ap) => ap.up && ap.rssi >= RANGE_LIMIT_DBM && (station === undefined || ap.owner !== station))
       .sort((a, b) => b.rssi - a.rssi);
   }
 

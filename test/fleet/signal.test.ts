@@ -25,12 +25,12 @@ describe('a signal of their own', () => {
     world.setStationSignal(['aa:00:00:00:00:01'], -95);
     assert.deepEqual(changes, ['a changed'], 'stations are told to look again');
     assert.equal(world.find(BSSID, weak)?.rssi, -95, 'MACs match in any case');
-    assert.deepEqual(world.audible(undefined, weak), []);
+    assert.deepEqual(world.audible(weak), []);
     assert.equal(world.find(BSSID, fine)?.rssi, -40);
-    assert.equal(world.audible(undefined, fine).length, 1);
+    assert.equal(world.audible(fine).length, 1);
     assert.equal(world.find(BSSID)?.rssi, -40);
     world.setStationSignal(['aa:00:00:00:00:01'], null);
-    assert.equal(world.audible(undefined, weak).length, 1);
+    assert.equal(world.audible(weak).length, 1);
     assert.equal(world.stationSignals().size, 0);
     world.dispose();
   });
