@@ -16,7 +16,7 @@ import { jsonSummary } from '../report/json.ts';
 import { type JunitCase, reportPath, writeJunit } from '../report/junit.ts';
 import { failedByChecker, Progress } from '../report/progress.ts';
 import { type LoadedScenario, loadScenarios, ScenarioError } from '../scenario/load.ts';
-import { type NetMode, runScenario, type ScenarioResult } from '../scenario/run.ts';
+import { blankResult, type NetMode, runScenario, type ScenarioResult } from '../scenario/run.ts';
 
 export const EXIT = { passed: 0, failed: 1, invalid: 2, infrastructure: 3, violations: 4 } as const;
 
@@ -46,19 +46,7 @@ export function worstExitCode(codes: number[]): number {
 
 /** A result for a scenario whose run threw instead of reporting (a bug, or the machine): exit 3. */
 function crashed(loaded: LoadedScenario, error: unknown, elapsedMs: number): ScenarioResult {
-  return {
-    name: loaded.scenario.name,
-    file: loaded.file,
-    index: loaded.index,
-    outcome: 'error',
-    error: `the run failed: ${error instanceof Error ? error.message : String(error)}`,
-    elapsedMs,
-    outputs: [],
-    transcript: '',
-    trace: '',
-    violations: [],
-    hostLog: '',
-  };
+  return { ...blankResult(loaded, 'error'), error: `the run failed: ${error instanceof Error ? error.message : String(error)}`, elapsedMs };
 }
 
 /**
@@ -102,7 +90,8 @@ export async function runTest(paths: string[], opts: TestOptions, cwd = process.
   const seed = opts.seed ?? 1;
   const net = opts.net ?? 'live';
   const check = opts.check ?? 'off';
-  const coverage = opts.coverage !== undefined ? new CoverageRecorder() : undefined;
+  const coverageFile = opts.coverage !== undefined ? resolve(cwd, opts.coverage) : undefined;
+  const coverage = coverageFile !== undefined ? new CoverageRecorder() : undefined;
   const junitPath = opts.junit !== undefined ? resolve(cwd, opts.junit) : undefined;
   const namer = junitPath ? new ArtifactNamer(dirname(junitPath)) : undefined;
   const progress = new Progress(process.stderr);
@@ -146,12 +135,11 @@ export async function runTest(paths: string[], opts: TestOptions, cwd = process.
       reportFailure = true;
     }
   }
-  if (coverage && opts.coverage !== undefined) {
-    const file = resolve(cwd, opts.coverage);
+  if (coverage && coverageFile !== undefined) {
     try {
-      say(coverageSummary(updateCoverageFile(file, coverage.report())).replace(/\n$/, ''));
+      say(coverageSummary(updateCoverageFile(coverageFile, coverage.report())).replace(/\n$/, ''));
     } catch (e) {
-      say(`fc41d: coverage ${reportPath(cwd, file)}: ${(e as Error).message}`);
+      say(`fc41d: coverage ${reportPath(cwd, coverageFile)}: ${(e as Error).message}`);
       reportFailure = true;
     }
   }
@@ -167,7 +155,7 @@ export async function runTest(paths: string[], opts: TestOptions, cwd = process.
       results: done,
       elapsedMs: Date.now() - started,
       junit: junitPath,
-      coverage: opts.coverage !== undefined ? resolve(cwd, opts.coverage) : undefined,
+      coverage: coverageFile,
     });
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   }

@@ -14,7 +14,7 @@ export interface ScenarioArtifacts {
 }
 
 export class ArtifactNamer {
-  private readonly stems = new Map<string, string>(); // stem → the scenario file that owns it
+  private readonly stems = new Set<string>(); // the stems taken
   private readonly byFile = new Map<string, string>(); // scenario file → its stem
 
   constructor(readonly dir: string) {}
@@ -30,7 +30,7 @@ export class ArtifactNamer {
     const plain = basename(file, extname(file)) || 'scenario';
     let stem = plain;
     for (let n = 2; this.stems.has(stem); n++) stem = `${plain}-${n}`;
-    this.stems.set(stem, file);
+    this.stems.add(stem);
     this.byFile.set(file, stem);
     return stem;
   }

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { WorldBroker } from '../world/broker.ts';
+import { Listeners } from './cursor.ts';
 import { compilePattern, type Pattern } from './pattern.ts';
 
 export const ObservationSchema = z.discriminatedUnion('kind', [
@@ -20,15 +21,11 @@ export type BackendExpectation = { mqtt: { topic?: string; payload?: string } } 
 
 export class BackendLog {
   private readonly items: { observation: Observation; taken: boolean }[] = [];
-  private readonly listeners = new Set<() => void>();
-
-  constructor(initial: Observation[] = []) {
-    for (const observation of initial) this.items.push({ observation, taken: false });
-  }
+  private readonly listeners = new Listeners();
 
   push(observation: Observation): void {
     this.items.push({ observation, taken: false });
-    for (const listener of [...this.listeners]) listener();
+    this.listeners.notify();
   }
 
   /** The first observation not yet taken that `matches`; marks it taken. */
@@ -40,8 +37,7 @@ export class BackendLog {
   }
 
   onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** A short list of what arrived (for failure messages). */

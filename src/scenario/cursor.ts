@@ -17,7 +17,8 @@ export interface Cursor {
   unreadTail(max: number): string;
 }
 
-class Listeners {
+/** Who hears of arrivals (the cursors', the backend log's). */
+export class Listeners {
   private readonly set = new Set<() => void>();
   add(listener: () => void): () => void {
     this.set.add(listener);
@@ -32,6 +33,8 @@ class Listeners {
 export class TextCursor implements Cursor {
   /** The text after the cursor; what lies before it is dropped (never searched again). */
   private pending = '';
+  /** The last pattern that found nothing, and where its next search may start (a wait re-checks on every chunk). */
+  private searched: { pattern: Pattern; from: number } | null = null;
   private readonly listeners = new Listeners();
 
   push(text: string): void {
@@ -41,11 +44,11 @@ export class TextCursor implements Cursor {
   }
 
   peek(pattern: Pattern): string | null {
-    return pattern.find(this.pending)?.text ?? null;
+    return this.find(pattern)?.text ?? null;
   }
 
   take(pattern: Pattern): string | null {
-    const m: Match | null = pattern.find(this.pending);
+    const m = this.find(pattern);
     if (!m) return null;
     this.pending = this.pending.slice(m.end);
     return m.text;
@@ -58,6 +61,13 @@ export class TextCursor implements Cursor {
   unreadTail(max: number): string {
     return this.pending.slice(-max);
   }
+
+  private find(pattern: Pattern): Match | null {
+    const from = this.searched?.pattern === pattern ? this.searched.from : 0;
+    const m = pattern.find(this.pending, from);
+    this.searched = m ? null : { pattern, from: pattern.resumeAt(this.pending.length) };
+    return m;
+  }
 }
 
 /** Whole lines (the host's command lines), each searched on its own. */
@@ -65,6 +75,8 @@ export class LineCursor implements Cursor {
   private readonly lines: string[] = [];
   /** The first line after the cursor. */
   private next = 0;
+  /** The last pattern that found nothing, and how many lines it searched (each line is searched on its own). */
+  private searched: { pattern: Pattern; lines: number } | null = null;
   private readonly listeners = new Listeners();
 
   push(line: string): void {
@@ -93,7 +105,14 @@ export class LineCursor implements Cursor {
   }
 
   private find(pattern: Pattern): number {
-    for (let i = this.next; i < this.lines.length; i++) if (pattern.find(this.lines[i]!)) return i;
+    const from = this.searched?.pattern === pattern ? this.searched.lines : this.next;
+    for (let i = from; i < this.lines.length; i++) {
+      if (pattern.find(this.lines[i]!)) {
+        this.searched = null;
+        return i;
+      }
+    }
+    this.searched = { pattern, lines: this.lines.length };
     return -1;
   }
 }

@@ -7,22 +7,10 @@ const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
 
 /** Milliseconds, or an explanation of why `value` is not a duration. */
 export function parseDuration(value: unknown): { ms: number } | { error: string } {
-  let ms: number;
-  if (typeof value === 'number') {
-    ms = value;
-  } else if (typeof value === 'string') {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)\s*$/.exec(value);
-    if (!m) return { error: `expected a duration like "500ms", "10s", "1m" or a number of ms, got ${JSON.stringify(value)}` };
-    ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
-  } else {
-    return { error: `expected a duration like "500ms", "10s", "1m" or a number of ms, got ${JSON.stringify(value)}` };
-  }
+  const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)\s*$/.exec(value) : null;
+  const ms = typeof value === 'number' ? value : m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : null;
+  if (ms === null) return { error: `expected a duration like "500ms", "10s", "1m" or a number of ms, got ${JSON.stringify(value)}` };
   if (!Number.isFinite(ms) || ms < 0) return { error: `a duration must be 0 or more, got ${JSON.stringify(value)}` };
   if (ms > MAX_DURATION_MS) return { error: `a duration must be at most 24h, got ${JSON.stringify(value)}` };
   return { ms: Math.round(ms) };
-}
-
-/** `1500` → `"1500 ms"`: how messages name a duration. */
-export function formatMs(ms: number): string {
-  return `${Math.round(ms)} ms`;
 }

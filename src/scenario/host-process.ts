@@ -17,9 +17,12 @@ export interface HostExit {
   error?: string;
 }
 
+/** A host command line's placeholders: `{tcp}` / `{pty}` (module 0), `{tcpN}` / `{ptyN}` (module N). */
+export const PLACEHOLDER = /\{(tcp|pty)(\d*)\}/g;
+
 /** `{tcp}` → `127.0.0.1:5555`, `{pty1}` → module 1's PTY path, … */
 export function expandPlaceholders(command: string, values: { tcp: string[]; pty: (string | undefined)[] }): string {
-  return command.replace(/\{(tcp|pty)(\d*)\}/g, (whole, kind: 'tcp' | 'pty', digits: string) => {
+  return command.replace(PLACEHOLDER, (whole, kind: 'tcp' | 'pty', digits: string) => {
     const value = values[kind][digits === '' ? 0 : Number(digits)];
     return value === undefined ? whole : shellQuote(value);
   });
@@ -28,7 +31,7 @@ export function expandPlaceholders(command: string, values: { tcp: string[]; pty
 /** The module indices a host command line names with {tcpN} / {ptyN}. */
 export function placeholderModules(command: string): { tcp: Set<number>; pty: Set<number> } {
   const out = { tcp: new Set<number>(), pty: new Set<number>() };
-  for (const m of command.matchAll(/\{(tcp|pty)(\d*)\}/g)) out[m[1] as 'tcp' | 'pty'].add(m[2] === '' ? 0 : Number(m[2]));
+  for (const m of command.matchAll(PLACEHOLDER)) out[m[1] as 'tcp' | 'pty'].add(m[2] === '' ? 0 : Number(m[2]));
   return out;
 }
 
@@ -52,12 +55,12 @@ export class HostProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group: stop() signals the shell and its children
     });
-    const keep = (b: Buffer) => {
-      this.log += b.toString('utf8');
+    const keep = (text: string) => {
+      this.log += text;
       if (this.log.length > MAX_LOG) this.log = this.log.slice(-MAX_LOG);
     };
-    this.child.stdout?.on('data', keep);
-    this.child.stderr?.on('data', keep);
+    // Decoded per stream, so a character split across two reads stays whole.
+    for (const stream of [this.child.stdout, this.child.stderr]) stream?.setEncoding('utf8').on('data', keep);
     this.closed = new Promise((resolve) => this.child.once('close', () => resolve()));
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => resolve((this.exit ??= { code, signal })));

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Document, LineCounter, parseAllDocuments } from 'yaml';
+import type { z } from 'zod';
 import { loadWorldConfig } from '../cli/options.ts';
 import { DEFAULT_WORLD } from '../world/default-world.ts';
 import { parseWorld, type WorldConfig, WorldSchema } from '../world/schema.ts';
@@ -99,8 +100,7 @@ export function parseScenarios(text: string, file: string): LoadedScenario[] {
     const parsed = ScenarioSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      // An unknown key is named in the field, as `steps[2].expect-outptu`.
-      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+      const path = issuePath(issue);
       throw new ScenarioError(file, fieldPath(path), issue.message, lineOf(doc, lineCounter, path));
     }
     const world = loadWorld(parsed.data, file, doc, lineCounter);
@@ -122,8 +122,13 @@ function loadWorld(scenario: Scenario, file: string, doc: Document, lines: LineC
   const parsed = WorldSchema.safeParse(world);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const path = ['world', ...(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path)];
+  const path = ['world', ...issuePath(issue)];
   throw new ScenarioError(file, fieldPath(path), issue.message, lineOf(doc, lines, path));
+}
+
+/** Where an issue is; an unknown key is named in it, as `steps[2].expect-outptu`. */
+function issuePath(issue: z.core.$ZodIssue): PropertyKey[] {
+  return issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
 }
 
 /** The line of the deepest node along `path` that the document has. */

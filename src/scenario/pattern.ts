@@ -17,6 +17,12 @@ export interface Pattern {
   readonly source: string;
   /** The first match in `text` at or after `from`, or null. */
   find(text: string, from?: number): Match | null;
+  /**
+   * Where a search may start once `text` has grown, when `find` found nothing in its first
+   * `length` characters: a literal cannot start where it would not have fitted; a regex's
+   * match may start anywhere, so it searches again from 0.
+   */
+  resumeAt(length: number): number;
 }
 
 const REGEX_PREFIX = 're:';
@@ -30,6 +36,7 @@ export function compilePattern(source: string, opts: { multiline?: boolean } = {
         const index = text.indexOf(source, from);
         return index < 0 ? null : { index, end: index + source.length, text: source };
       },
+      resumeAt: (length) => Math.max(0, length - source.length + 1),
     };
   }
   const regex = new RegExp(source.slice(REGEX_PREFIX.length), opts.multiline ? 'gm' : 'g');
@@ -42,6 +49,7 @@ export function compilePattern(source: string, opts: { multiline?: boolean } = {
       // An empty match must still move a cursor forward, or the same spot matches forever.
       return { index: m.index, end: m.index + m[0].length, text: m[0] };
     },
+    resumeAt: () => 0,
   };
 }
 

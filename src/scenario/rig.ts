@@ -53,7 +53,7 @@ export interface RigRecord {
 export class Rig {
   readonly modules: Fc41dModule[] = [];
   readonly streams: ModuleStreams[] = [];
-  readonly backend: BackendLog;
+  readonly backend = new BackendLog();
   readonly taken: Observation[] = [];
   readonly trace = new TraceHub(0);
   /** Descriptions of connections a replay lacked (World's `replay-miss`). */
@@ -79,7 +79,6 @@ export class Rig {
     private readonly opts: RigOptions,
   ) {
     this.transcript = new Transcript(scenario.modules);
-    this.backend = new BackendLog();
   }
 
   /** Starts everything but the host; a failure closes what had started, then throws. */

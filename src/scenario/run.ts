@@ -10,7 +10,6 @@
 import { dirname, resolve } from 'node:path';
 import type { Violation } from '../checker/index.ts';
 import type { CoverageRecorder } from '../coverage/index.ts';
-import type { Fc41dModule } from '../device/module.ts';
 import type { NetMode } from '../replay/index.ts';
 import { loadWorldConfig } from '../cli/options.ts';
 import { DEFAULT_WORLD } from '../world/default-world.ts';
@@ -22,6 +21,7 @@ import type { LoadedScenario } from './load.ts';
 import { Rig } from './rig.ts';
 import { type Scenario, type Step, stepLabel } from './schema.ts';
 import { runStep } from './steps.ts';
+import { onPower } from './steps-act.ts';
 import { waitFor } from './wait.ts';
 
 export type { NetMode };
@@ -76,15 +76,13 @@ export function defaultCassettePath(file: string, index: number): string {
   return `${stem}${index > 0 ? `.${index}` : ''}.cassette.json`;
 }
 
-export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): Promise<ScenarioResult> {
-  const started = performance.now();
-  const { scenario } = loaded;
-  const log = opts.log ?? (() => {});
-  const result: ScenarioResult = {
-    name: scenario.name,
+/** A scenario's result before anything has run (nothing recorded yet). */
+export function blankResult(loaded: LoadedScenario, outcome: ScenarioResult['outcome']): ScenarioResult {
+  return {
+    name: loaded.scenario.name,
     file: loaded.file,
     index: loaded.index,
-    outcome: 'passed',
+    outcome,
     elapsedMs: 0,
     outputs: [],
     transcript: '',
@@ -92,8 +90,15 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     violations: [],
     hostLog: '',
   };
+}
+
+export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): Promise<ScenarioResult> {
+  const started = performance.now();
+  const { scenario } = loaded;
+  const log = opts.log ?? (() => {});
+  const result = blankResult(loaded, 'passed');
   const fail = (message: string) => {
-    if (result.outcome !== 'error') result.outcome = 'error';
+    result.outcome = 'error';
     result.error = result.error === undefined ? message : `${result.error}; ${message}`;
   };
   let rig: Rig | null = null;
@@ -183,10 +188,6 @@ async function drive(rig: Rig, scenario: Scenario, result: ScenarioResult, log: 
 
 /** Before the first step: an `attach: true` host has connected; modules no host drives run. */
 async function ready(rig: Rig, scenario: Scenario, signal: AbortSignal, log: (line: string) => void): Promise<void> {
-  const onPower = (module: Fc41dModule) => (listener: () => void) => {
-    module.on('power', listener);
-    return () => void module.off('power', listener);
-  };
   if (scenario.host?.attach) {
     log(`waiting for a host on tcp ${rig.tcpAddress}`);
     const m0 = rig.modules[0]!;

@@ -9,6 +9,7 @@ import { AccessPointPatchBody, HostEntryBody } from '../control/schemas.ts';
 import { FAULT_KINDS, FaultSpecSchema } from '../faults/types.ts';
 import { AccessPointSchema } from '../world/schema.ts';
 import { parseDuration } from './duration.ts';
+import { PLACEHOLDER } from './host-process.ts';
 import { patternProblem } from './pattern.ts';
 
 export const MAX_SCENARIO_MODULES = 16;
@@ -277,7 +278,7 @@ export const ScenarioSchema = strict({
       ctx.addIssue({ code: 'custom', path: ['steps', i, 'fault', 'start', 'module'], message: `module ${faultModule} does not exist (the scenario has ${s.modules})` });
     }
   }
-  for (const m of (s.host?.spawn ?? '').matchAll(/\{(tcp|pty)(\d*)\}/g)) {
+  for (const m of (s.host?.spawn ?? '').matchAll(PLACEHOLDER)) {
     const index = m[2] === '' ? 0 : Number(m[2]);
     if (index >= s.modules) {
       ctx.addIssue({ code: 'custom', path: ['host', 'spawn'], message: `${m[0]} names module ${index}, but the scenario has ${s.modules}` });

@@ -19,17 +19,18 @@ export function send(module: Fc41dModule, value: StepValue<'send'>): void {
 
 /** inject: a URC (framed, even with URCs off) or raw bytes to the host, once the module runs. */
 export async function inject(ctx: StepContext, module: Fc41dModule, value: StepValue<'inject'>, timeoutMs: number): Promise<void> {
-  const on = await waitFor(() => (module.state === 'on' ? true : null), [(l) => subscribe(module, 'power', l)], timeoutMs, ctx.signal);
+  const on = await waitFor(() => (module.state === 'on' ? true : null), [onPower(module)], timeoutMs, ctx.signal);
   if (on === null) throw new StepFailed('on', `${module.label} was ${module.state}, not on, for ${timeoutMs} ms: nothing to inject into`);
   // The engine's URC queue: it goes out when no command is running, as a real URC would.
   if ('urc' in value) module.urc(value.urc, { always: true });
   else module.urc('bytes' in value ? Buffer.from(value.bytes, 'utf8') : Buffer.from(value.hex, 'hex'), { always: true });
 }
 
-function subscribe(module: Fc41dModule, event: 'power', listener: () => void): () => void {
-  module.on(event, listener);
-  return () => void module.off(event, listener);
-}
+/** Subscribes to a module's power changes, for waitFor. */
+export const onPower = (module: Fc41dModule) => (listener: () => void) => {
+  module.on('power', listener);
+  return () => void module.off('power', listener);
+};
 
 /** world: an AP changed, added or removed; a BLE peer's signal, link or presence; a hosts-map entry. */
 export function changeWorld(ctx: StepContext, value: StepValue<'world'>): void {

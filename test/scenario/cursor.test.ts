@@ -45,6 +45,32 @@ test('command lines: each searched on its own; a match moves past that line', ()
   assert.equal(lines.peek(compilePattern('re:^AT$')), null);
 });
 
+test('a search that found nothing resumes where a match could still start; another pattern searches everything', () => {
+  const text = new TextCursor();
+  const literal = compilePattern('+QMTRECV');
+  for (const chunk of ['xx+QM', 'TR', 'E']) {
+    text.push(chunk);
+    assert.equal(text.peek(literal), null);
+  }
+  text.push('CV');
+  assert.equal(text.take(literal), '+QMTRECV', 'a literal split over chunks after failed searches');
+  const regex = compilePattern('re:A\\d+B');
+  for (const chunk of ['A12', '3']) {
+    text.push(chunk);
+    assert.equal(text.peek(regex), null);
+  }
+  text.push('B');
+  assert.equal(text.take(regex), 'A123B', 'a regex match that starts in text searched before');
+  assert.equal(text.take(compilePattern('xx')), null, 'the cursor moved past it');
+  const lines = new LineCursor();
+  const open = compilePattern('re:^AT\\+QMTOPEN');
+  lines.push('AT+QMTCFG');
+  assert.equal(lines.peek(open), null);
+  lines.push('AT+QMTOPEN=0');
+  assert.equal(lines.peek(compilePattern('CFG')), 'AT+QMTCFG', 'a different pattern starts at the cursor');
+  assert.equal(lines.take(open), 'AT+QMTOPEN=0');
+});
+
 test('waitFor: wakes on a change, ends with null at its limit, rejects when aborted', async () => {
   const cursor = new TextCursor();
   const controller = new AbortController();
