@@ -10,7 +10,7 @@
  * as such), after CONNECT as a final result (transparent mode) it was data for the connection.
  */
 import { EventEmitter } from 'node:events';
-import { MAX_LINE_BYTES } from '../at/framing.ts';
+import { FINAL_CONNECT, FINAL_OK, MAX_LINE_BYTES } from '../at/framing.ts';
 import type { OutputInfo } from '../at/engine.ts';
 import { parseLine } from '../at/parse.ts';
 import type { Clock } from '../clock.ts';
@@ -116,7 +116,7 @@ export class DriverChecker extends EventEmitter<{ violation: [Violation] }> {
     while (this.phase === 'await' && this.early.length > 0) this.answer(this.outstanding?.line ?? null);
     if (this.phase === 'data') this.transfer?.ended(this.lastInputAt, 'by the end of the run');
     if (this.phase === 'command') {
-      const expired = this.splitter.inPayload ? this.splitter.expire() : null;
+      const expired = this.splitter.expire();
       if (expired) inlineMiss(this.report, expired.miss, this.lastInputAt, false);
       else if (!this.lastTransfer?.leftover(this.splitter.pending, this.lastInputAt)) {
         missingTerminator(this.report, this.splitter.pending, this.lastInputAt);
@@ -152,7 +152,7 @@ export class DriverChecker extends EventEmitter<{ violation: [Violation] }> {
 
   private power(state: PowerState): void {
     // Power-up, reset, deep sleep, power-off: the module forgets the line, data mode, its buffers.
-    this.ready = false;
+    this.ready = state === 'on';
     this.lostReported = false;
     this.splitter.clear();
     this.phase = 'command';
@@ -163,7 +163,6 @@ export class DriverChecker extends EventEmitter<{ violation: [Violation] }> {
     this.terminators.reset();
     this.escape.leave();
     this.unread.reset();
-    if (state === 'on') this.ready = true;
   }
 
   /** Rule command-before-ready: the module was not running, so it dropped these bytes. */
@@ -260,11 +259,11 @@ export class DriverChecker extends EventEmitter<{ violation: [Violation] }> {
         this.transfer = null;
         break;
       case 'await':
-        if (/^CONNECT$/.test(result) || (/^OK$/.test(result) && entersTransparentOnOk(this.outstanding?.line.text ?? null))) return this.transparent(at, result);
+        if (result === FINAL_CONNECT || (result === FINAL_OK && entersTransparentOnOk(this.outstanding?.line.text ?? null))) return this.transparent(at, result);
         break;
       case 'command': {
         // The module gave up on an inline payload that never came whole: its line is answered now.
-        const expired = this.splitter.inPayload ? this.splitter.expire() : null;
+        const expired = this.splitter.expire();
         if (!expired) return;
         inlineMiss(this.report, expired.miss, at, false);
         if (expired.again && expired.again.length > 0) this.commandBytes(expired.again, at);

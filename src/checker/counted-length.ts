@@ -80,9 +80,9 @@ export class CountedTransfer {
    * AT tells that the count was wrong. Returns whether it was reported.
    */
   nextLine(raw: Buffer, at: number): boolean {
-    if (this.reported || this.need === null || /^\s*AT/i.test(raw.toString('latin1'))) return false;
-    this.reported = true;
     const text = raw.toString('latin1');
+    if (this.reported || this.need === null || /^\s*AT/i.test(text)) return false;
+    this.reported = true;
     const tail = this.tail.toString('latin1');
     // A command that starts inside the data: its `AT…` is the data's end.
     for (let p = Math.max(0, tail.length - 16); p < tail.length; p++) {

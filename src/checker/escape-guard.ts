@@ -5,6 +5,7 @@
  * fails, and the pluses go to the peer as data, when other bytes came less than a guard time
  * before it or come less than a guard time after it.
  */
+import { dotted } from './format.ts';
 import type { Report } from './types.ts';
 
 const PLUS = 0x2b;
@@ -42,7 +43,7 @@ export class EscapeGuard {
     if (this.attempt) {
       const after = at - this.attempt.at;
       if (after < this.guardMs) {
-        this.report('escape-guard', this.attempt.at, Buffer.from('+++'), `${escapeData(data)} followed +++ after ${after} ms, less than the ${this.guardMs} ms guard time: the module sends the +++ on as data`);
+        this.report('escape-guard', this.attempt.at, Buffer.from('+++'), `"${dotted(data, 16)}" followed +++ after ${after} ms, less than the ${this.guardMs} ms guard time: the module sends the +++ on as data`);
       }
       this.attempt = null;
     }
@@ -65,9 +66,4 @@ export class EscapeGuard {
     }
     this.attempt = { at };
   }
-}
-
-function escapeData(data: Buffer): string {
-  const text = data.subarray(0, 16).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
-  return `"${text}${data.length > 16 ? '…' : ''}"`;
 }

@@ -19,6 +19,12 @@ export function escapeText(input: string | Buffer, max = LINE_CHARS): string {
   return out;
 }
 
+/** The first `max` bytes as latin1 text, every non-printable as `.`, and `…` when cut: a short quote in a message. */
+export function dotted(bytes: Buffer, max: number): string {
+  const text = bytes.subarray(0, max).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+  return bytes.length > max ? `${text}…` : text;
+}
+
 /** `module 0 +1234ms command-before-final: AT+QSTAST… (the previous command had no final result yet)` */
 export function formatViolation(v: Violation): string {
   const line = v.line.length > 60 ? `${v.line.slice(0, 60)}…` : v.line;

@@ -5,6 +5,7 @@
  * skips one LF, and one CR on a host that ends lines with `\r\r` (src/at/terminator.ts): that
  * byte is the rest of the terminator, not data, and the checker skips it the same way.
  */
+import { dotted } from './format.ts';
 import type { Report } from './types.ts';
 
 const CR = 0x0d;
@@ -67,7 +68,7 @@ export class TerminatorWatch {
       'mixed-terminators',
       line.at,
       line.raw,
-      `ended with ${ending} where earlier lines ended with ${this.first.ending} (first: ${escapeShort(this.first.raw)})`,
+      `ended with ${ending} where earlier lines ended with ${this.first.ending} (first: ${dotted(this.first.raw, 30)})`,
     );
   }
 }
@@ -76,9 +77,4 @@ export class TerminatorWatch {
 export function missingTerminator(report: Report, pending: Buffer, at: number): void {
   if (pending.toString('latin1').trim() === '') return;
   report('missing-terminator', at, pending, 'the command was never ended with \\r: the module is still waiting for the rest of the line');
-}
-
-function escapeShort(raw: Buffer): string {
-  const text = raw.toString('latin1').replace(/[^\x20-\x7e]/g, '.');
-  return text.length > 30 ? `${text.slice(0, 30)}…` : text;
 }

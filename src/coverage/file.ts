@@ -3,10 +3,11 @@
  * counts to what the file holds. The file is replaced in one rename, so a reader (or a run that
  * is killed half-way) never sees half a report.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { writeAtomically } from '../device/flash.ts';
 import { mergeCoverage } from './merge.ts';
-import { type CoverageReport, parseCoverage } from './report.ts';
+import { type CoverageReport, emptyCoverage, parseCoverage } from './report.ts';
 
 /** What `path` holds, or null when there is no file; an Error naming the file when it is not a report. */
 export function readCoverageFile(path: string): CoverageReport | null {
@@ -30,24 +31,16 @@ export function readCoverageFile(path: string): CoverageReport | null {
   }
 }
 
-/** Writes `report` to `path` through a temporary file beside it and a rename. */
+/** Writes `report` to `path` (its folder made if needed) through a temporary file beside it and a rename. */
 export function writeCoverageFile(path: string, report: CoverageReport): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    writeFileSync(temp, `${JSON.stringify(report, null, 2)}\n`);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  mkdirSync(dirname(path), { recursive: true });
+  writeAtomically(path, `${JSON.stringify(report, null, 2)}\n`);
 }
 
 /** Adds `report` to what `path` holds (nothing when it does not exist), writes the sum, returns it. */
 export function updateCoverageFile(path: string, report: CoverageReport): CoverageReport {
   const existing = readCoverageFile(path);
-  const merged = existing ? mergeCoverage(existing, report) : mergeCoverage(report, { version: 1, commands: {}, urcs: {} });
+  const merged = mergeCoverage(existing ?? emptyCoverage(), report);
   writeCoverageFile(path, merged);
   return merged;
 }

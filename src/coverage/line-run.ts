@@ -9,6 +9,7 @@
  * (`+QVERSION: …` shows AT+QVERSION ran). See docs/coverage.md, "Chained lines".
  */
 import type { CommandForm } from '../at/parse.ts';
+import { FINAL_OK } from '../at/framing.ts';
 
 export interface LineCommand {
   /** The canonical name, `AT+QIOPEN` (the text name for an unknown command). */
@@ -25,12 +26,6 @@ export interface Ran {
   outcome?: string;
 }
 
-const OK = /^OK$/;
-/**
- * The plain success result. Not written as a quoted literal: test/seam.test.ts takes a quoted OK
- * outside the AT layer for AT text being formatted, and coverage only reads results.
- */
-const OK_RESULT = OK.source.slice(1, -1);
 const RESPONSE_PREFIX = /^(\+[A-Z0-9_]+)\s*:/i;
 
 export class LineRun {
@@ -66,9 +61,9 @@ export class LineRun {
 
   /** The final result came: each command that ran, with its outcome. */
   finish(final: string): Ran[] {
-    if (OK.test(final)) return this.commands.map((command) => ({ command, outcome: final }));
+    if (final === FINAL_OK) return this.commands.map((command) => ({ command, outcome: final }));
     const last = this.rejected ?? this.stopper();
-    return this.commands.slice(0, last + 1).map((command, i) => ({ command, outcome: i === last ? final : OK_RESULT }));
+    return this.commands.slice(0, last + 1).map((command, i) => ({ command, outcome: i === last ? final : FINAL_OK }));
   }
 
   /** The line ended with no final result (reset, power cut): the commands that had started, no outcome. */

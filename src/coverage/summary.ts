@@ -30,9 +30,10 @@ export function coverageSummary(
     const entry = report.commands[command.key];
     const unused = command.forms.filter((form) => !(entry?.forms[form] ?? 0));
     const ok = (entry?.outcomes.OK ?? 0) > 0;
+    const used = command.forms.length - unused.length;
     formsTotal += command.forms.length;
-    formsUsed += command.forms.length - unused.length;
-    if (command.forms.some((form) => (entry?.forms[form] ?? 0) > 0)) touched++;
+    formsUsed += used;
+    if (used > 0) touched++;
     if (ok) answeredOk++;
     if (unused.length === 0 && ok) continue;
     const others = entry && Object.keys(entry.outcomes).length > 0 ? ` (${counted(entry.outcomes)})` : '';

@@ -26,9 +26,8 @@ export class CoverageTally {
     this.urcs.set(key, (this.urcs.get(key) ?? 0) + 1);
   }
 
+  /** A copy: sortCoverage builds every entry anew. */
   report(): CoverageReport {
-    const commands: Record<string, CommandCoverage> = {};
-    for (const [name, entry] of this.commands) commands[name] = { ...entry, forms: { ...entry.forms }, outcomes: { ...entry.outcomes } };
-    return sortCoverage({ version: 1, commands, urcs: Object.fromEntries(this.urcs) });
+    return sortCoverage({ version: 1, commands: Object.fromEntries(this.commands), urcs: Object.fromEntries(this.urcs) });
   }
 }

@@ -4,7 +4,7 @@
  * is fsynced and then renamed over the old one, so a crash mid-write leaves either the
  * old or the new content, never a torn file.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { FlashSection } from '../feature/saved.ts';
@@ -142,16 +142,22 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function writeAtomically(path: string, text: string): void {
+/** Writes `text` to `path` through an fsynced temporary file beside it and a rename: a reader never sees half of it. */
+export function writeAtomically(path: string, text: string): void {
   const tmp = tempPath(path);
-  const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
   }
-  renameSync(tmp, path);
   // Make the rename itself durable.
   const dir = openSync(dirname(path), 'r');
   try {

@@ -13,7 +13,8 @@ export interface LoopbackPair {
   far: net.Socket;
 }
 
-export function loopbackPair(): Promise<LoopbackPair> {
+/** `localPort`: the port the near end connects from (0: any). */
+export function loopbackPair(localPort = 0): Promise<LoopbackPair> {
   return new Promise((resolve, reject) => {
     // allowHalfOpen: a FIN from the module is relayed as a FIN, not answered at once.
     const server = net.createServer({ allowHalfOpen: true, noDelay: true });
@@ -33,7 +34,7 @@ export function loopbackPair(): Promise<LoopbackPair> {
         socket.on('error', () => {}); // the relay watches 'close'
         done();
       });
-      near = net.connect({ port, host: '127.0.0.1', noDelay: true });
+      near = net.connect({ port, host: '127.0.0.1', noDelay: true, ...(localPort ? { localPort } : {}) });
       near.on('error', () => {}); // until the module's link takes it over
       near.once('error', (error) => {
         server.close();

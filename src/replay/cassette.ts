@@ -5,9 +5,10 @@
  * network. A JSON file (docs/cassettes.md); `extra` carries what the scenario runner keeps
  * beside the connections, `misses` what a replay met that the cassette did not hold.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { writeAtomically } from '../device/flash.ts';
 
 export const CASSETTE_VERSION = 1;
 
@@ -129,9 +130,7 @@ export class Cassette {
   /** Writes the file (its folder made if needed) through a temporary file, so a reader never sees half of it. */
   save(path: string): void {
     mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(this.toJSON(), null, 2)}\n`);
-    renameSync(tmp, path);
+    writeAtomically(path, `${JSON.stringify(this.toJSON(), null, 2)}\n`);
   }
 
   toJSON(): z.infer<typeof FileSchema> {

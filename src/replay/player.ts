@@ -8,8 +8,8 @@
  * close. Bytes from the module that differ from the recording (or go past it) are a miss: the
  * player reports it and resets the connection.
  */
-import net from 'node:net';
-import { resetSocket } from '../faults/loopback-pair.ts';
+import type net from 'node:net';
+import { type LoopbackPair, loopbackPair, resetSocket } from '../faults/loopback-pair.ts';
 import { type RecordedConnection, describeKey } from './cassette.ts';
 
 type Step = { kind: 'in'; data: Buffer; after: number } | { kind: 'close'; by: 'remote' | 'local' | 'error'; after: number };
@@ -18,46 +18,13 @@ type Step = { kind: 'in'; data: Buffer; after: number } | { kind: 'close'; by: '
  * Two connected sockets on 127.0.0.1; the near (client) end from `localPort` when the host has it
  * free (the seeded local port a module shows in AT+QISTATE), else from any port.
  */
-export async function replayPair(localPort: number): Promise<{ near: net.Socket; far: net.Socket }> {
+export async function replayPair(localPort: number): Promise<LoopbackPair> {
   try {
-    return await pairFrom(localPort);
+    return await loopbackPair(localPort);
   } catch (error) {
     if (localPort === 0) throw error;
-    return pairFrom(0);
+    return loopbackPair(0);
   }
-}
-
-function pairFrom(localPort: number): Promise<{ near: net.Socket; far: net.Socket }> {
-  return new Promise((resolve, reject) => {
-    // allowHalfOpen: the module's FIN is answered by the player, as the recorded server did.
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true });
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      let far: net.Socket | null = null;
-      let connected = false;
-      const done = (): void => {
-        if (!far || !connected) return;
-        server.close();
-        resolve({ near, far });
-      };
-      server.once('connection', (socket) => {
-        far = socket;
-        socket.on('error', () => {}); // the player watches 'close'
-        done();
-      });
-      const near = net.connect({ port, host: '127.0.0.1', noDelay: true, ...(localPort ? { localPort } : {}) });
-      near.on('error', () => {}); // until the module's side takes it over
-      near.once('error', (error) => {
-        server.close();
-        reject(error);
-      });
-      near.once('connect', () => {
-        connected = true;
-        done();
-      });
-    });
-  });
 }
 
 export class Player {

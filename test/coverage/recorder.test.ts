@@ -8,18 +8,11 @@ import { createServer, type Server } from 'node:net';
 import { test } from 'node:test';
 import { CoverageRecorder } from '../../src/coverage/index.ts';
 import { coveredModule, T } from './rig.ts';
+import { closedPort } from '../helpers/http-servers.ts';
 
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as { port: number }).port;
-}
-
-/** A port nothing listens on: one the OS just gave a server that is closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  const port = await listen(server);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 test('each form is counted once per use, with the final result it got', async () => {

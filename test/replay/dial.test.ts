@@ -16,6 +16,7 @@ import { Result, SocketError } from '../../src/results/index.ts';
 import { brokerCredentials, testCaCertificate } from '../../src/world/test-ca.ts';
 import { parseWorld } from '../../src/world/schema.ts';
 import { World } from '../../src/world/world.ts';
+import { closedPort } from '../helpers/http-servers.ts';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -44,14 +45,6 @@ async function server(onConnection: (s: net.Socket) => void, secure = false): Pr
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise<void>((resolve) => (sockets.forEach((s) => s.destroy()), srv.close(() => resolve()))));
   return (srv.address() as net.AddressInfo).port;
-}
-
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 /** Writes `data`, reads until `want` bytes came (or, `untilEnd`, the end), resolves with them and whether the peer ended. */

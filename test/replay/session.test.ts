@@ -20,20 +20,12 @@ import { parseWorld } from '../../src/world/schema.ts';
 import { World } from '../../src/world/world.ts';
 import { realClock } from '../../src/clock.ts';
 import { AtHost } from '../helpers/at-host.ts';
+import { closedPort } from '../helpers/http-servers.ts';
 
 const T = 10_000;
 const SEED = 1234;
 const dir = mkdtempSync(join(tmpdir(), 'fc41d-replay-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A port on 127.0.0.1 with nothing listening (listened on, then closed). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A TCP echo server on 127.0.0.1. */
 async function echoServer(): Promise<{ port: number; close(): Promise<void> }> {
