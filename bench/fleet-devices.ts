@@ -36,10 +36,14 @@ export function fleetWorld(devices: number): World {
   return new World(parseWorld({ timeScale: 0, accessPoints }, 'fleet bench world'));
 }
 
+/** Module `index` of the bench: fast boot, echo off (what both of its drivers expect). */
+function benchModule(world: World, index: number): Fc41dModule {
+  return new Fc41dModule({ world, mac: moduleMac(index), label: `fleet ${index}`, bootMs: 1, echo: false });
+}
+
 /** Module `index`: booted, joined, with an MQTT session on client 0 to 127.0.0.1:`port`. */
 export async function connectModule(world: World, index: number, port: number): Promise<BenchDevice> {
-  const module = new Fc41dModule({ world, mac: moduleMac(index), label: `fleet ${index}`, bootMs: 1, echo: false });
-  const at = new AtDriver(openDuplex(module));
+  const at = new AtDriver(openDuplex(benchModule(world, index)));
   await at.expect('ready');
   await at.command(`AT+QSTAAPINFO=Fleet-${Math.floor(index / PER_AP)}`, '+QSTASTAT:GOT_IP');
   const open = await at.command(`AT+QMTOPEN=0,"127.0.0.1",${port}`, '+QMTOPEN:');
@@ -65,8 +69,7 @@ export function noDelay(client: MqttClient): void {
  * programs get) instead of the minimal driver: the library's cost per device on top.
  */
 export async function connectModuleWithClient(world: World, index: number, port: number): Promise<BenchDevice> {
-  const module = new Fc41dModule({ world, mac: moduleMac(index), label: `fleet ${index}`, bootMs: 1, echo: false });
-  const client = await connectClient({ module }, { waitReady: true, timeoutMs: 30_000 });
+  const client = await connectClient({ module: benchModule(world, index) }, { waitReady: true, timeoutMs: 30_000 });
   let dropped = 0;
   client.on('urc', (u) => u.name === '+QMTSTAT' && dropped++);
   await client.expectOk(`AT+QSTAAPINFO=Fleet-${Math.floor(index / PER_AP)}`);

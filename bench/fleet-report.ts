@@ -3,6 +3,7 @@
  * measured) against the bare MQTT.js clients of the same run, with the ratio to bare (medians
  * over rounds when there are several), and the 1 GB target for the fleet's peak RSS.
  */
+import { percentile } from '../src/fleet/metrics.ts';
 import { median } from './setup.ts';
 import type { Side, WorkerResult } from './fleet-worker.ts';
 
@@ -23,12 +24,6 @@ export interface FleetRunInfo {
 export const TARGET_PEAK_RSS = 1024 * 1024 * 1024;
 
 const MB = 1024 * 1024;
-
-/** Nearest-rank percentile of sorted values; NaN when there are none. */
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 type Figure = (r: WorkerResult) => number;
 
@@ -76,8 +71,8 @@ export function printFleetFigures(sides: Partial<Record<Side, WorkerResult[]>>, 
   line('event-loop delay while publishing, p99', (r) => r.loopDelayP99, 'ms', 2);
   line('event-loop delay while publishing, max', (r) => r.loopDelayMax, 'ms', 2);
   line('publish rate', (r) => r.published / r.windowSeconds, 'msg/s');
-  for (const p of [50, 90, 99]) line(`publish → PUBACK at the host, p${p}`, (r) => percentile(r.ackMs, p), 'ms', 2);
-  line('publish → PUBACK at the host, max', (r) => percentile(r.ackMs, 100), 'ms', 2);
-  for (const p of [50, 90, 99]) line(`publish → delivery to a subscriber, p${p}`, (r) => percentile(r.deliveryMs, p), 'ms', 2);
-  line('publish → delivery to a subscriber, max', (r) => percentile(r.deliveryMs, 100), 'ms', 2);
+  for (const p of [50, 90, 99]) line(`publish → PUBACK at the host, p${p}`, (r) => percentile(r.ackMs, p) ?? NaN, 'ms', 2);
+  line('publish → PUBACK at the host, max', (r) => percentile(r.ackMs, 100) ?? NaN, 'ms', 2);
+  for (const p of [50, 90, 99]) line(`publish → delivery to a subscriber, p${p}`, (r) => percentile(r.deliveryMs, p) ?? NaN, 'ms', 2);
+  line('publish → delivery to a subscriber, max', (r) => percentile(r.deliveryMs, 100) ?? NaN, 'ms', 2);
 }

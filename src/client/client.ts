@@ -378,9 +378,9 @@ export class AtClient extends EventEmitter<{ urc: [Urc]; data: [Buffer]; close: 
   }
 
   /** A listener that throws must not leave the framer half way through a read. */
-  private safeEmit<K extends 'urc' | 'data'>(event: K, value: K extends 'urc' ? Urc : Buffer): void {
+  private safeEmit(...args: [event: 'urc', urc: Urc] | [event: 'data', bytes: Buffer] | [event: 'close']): void {
     try {
-      (this.emit as (e: string, v: unknown) => boolean)(event, value);
+      (this.emit as (...a: unknown[]) => boolean)(...args);
     } catch (error) {
       queueMicrotask(() => {
         throw error;
@@ -396,16 +396,6 @@ export class AtClient extends EventEmitter<{ urc: [Urc]; data: [Buffer]; close: 
     this.session?.close();
     this.session = null;
     for (const reject of [...this.pending]) reject(cause);
-    this.safeEmitClose();
-  }
-
-  private safeEmitClose(): void {
-    try {
-      this.emit('close');
-    } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
+    this.safeEmit('close');
   }
 }

@@ -47,6 +47,8 @@ export class LineFramer {
   private partial: Buffer = EMPTY;
   /** For +QMTRECV: where in the line the closing quote is due (-1: not such a line; undefined: not read yet). */
   private inlineEnd: number | undefined;
+  /** For +QMTRECV: where in the line the payload starts (the header's length). */
+  private inlineStart = 0;
   private skipLf = false;
   private skipSpace = false;
   private counted: Counted | null = null;
@@ -142,7 +144,8 @@ export class LineFramer {
   private insidePayload(line: Buffer): boolean {
     if (this.inlineEnd === undefined) {
       const m = line[0] === 0x2b ? MQTT_RECV_HEAD.exec(line.toString('latin1')) : null;
-      this.inlineEnd = m && Number(m[1]) <= MAX_COUNT ? m[0].length + Number(m[1]) : -1;
+      this.inlineStart = m ? m[0].length : 0;
+      this.inlineEnd = m && Number(m[1]) <= MAX_COUNT ? this.inlineStart + Number(m[1]) : -1;
     }
     return line.length < this.inlineEnd;
   }
@@ -153,8 +156,7 @@ export class LineFramer {
     if (line.length === 0) return;
     const text = line.toString('utf8');
     if (inlineEnd >= 0 && line[inlineEnd] === 0x22) {
-      const start = MQTT_RECV_HEAD.exec(line.toString('latin1'))![0].length;
-      return this.emit({ kind: 'line', text, raw: Buffer.from(line), data: Buffer.from(line.subarray(start, inlineEnd)) });
+      return this.emit({ kind: 'line', text, raw: Buffer.from(line), data: Buffer.from(line.subarray(this.inlineStart, inlineEnd)) });
     }
     const need = countedLength(text);
     if (need === null) return this.emit({ kind: 'line', text, raw: Buffer.from(line) });

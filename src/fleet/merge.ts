@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { type FleetResults, quantilesOf, ResultsSchema } from './results.ts';
+import { type Quantiles, quantilesOf } from './metrics.ts';
+import { type FleetResults, ResultsSchema } from './results.ts';
 
 export interface Duplicate {
   field: 'clientId' | 'mac' | 'bleAddress' | 'serial';
@@ -33,8 +34,8 @@ export interface MergedResults {
     peakRssBytesSum: number;
     distinctClientIds: number;
   };
-  reconnectMs: { count: number; p50?: number; p90?: number; p99?: number };
-  connectMs: { count: number; p50?: number; p90?: number; p99?: number };
+  reconnectMs: Quantiles;
+  connectMs: Quantiles;
   duplicates: Duplicate[];
   /** Global indices in [0, devicesTotal) no shard ran. */
   missing: number;

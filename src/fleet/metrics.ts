@@ -18,6 +18,23 @@ export function percentile(sorted: readonly number[], p: number): number | undef
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 }
 
+export interface Quantiles {
+  count: number;
+  p50?: number;
+  p90?: number;
+  p99?: number;
+}
+
+/** Count and p50/p90/p99 of values sorted ascending. */
+function quantilesOfSorted(s: readonly number[]): Quantiles {
+  return { count: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99) };
+}
+
+/** Count and p50/p90/p99 of values in any order. */
+export function quantilesOf(values: readonly number[]): Quantiles {
+  return quantilesOfSorted([...values].sort((a, b) => a - b));
+}
+
 export class FleetMetrics implements DeviceMetrics {
   private readonly values = new Map<string, number>();
   private readonly observations = new Map<string, number[]>();
@@ -66,9 +83,9 @@ export class FleetMetrics implements DeviceMetrics {
   }
 
   /** p50/p90/p99 and count of one observed name (ms). */
-  quantiles(name: string): { count: number; p50?: number; p90?: number; p99?: number; max?: number } {
+  quantiles(name: string): Quantiles & { max?: number } {
     const s = this.observed(name);
-    return { count: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s.at(-1) };
+    return { ...quantilesOfSorted(s), max: s.at(-1) };
   }
 
   /** Once a second: a sample for the rates, and the RSS for its peak. */

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import type { DeviceIdentity } from './identity.ts';
-import { percentile } from './metrics.ts';
 import type { FleetRun } from './runner.ts';
 import type { Shard } from './shard.ts';
 
@@ -82,9 +81,4 @@ function thin(sorted: number[]): number[] {
   if (sorted.length <= MAX_KEPT) return sorted;
   const step = sorted.length / MAX_KEPT;
   return Array.from({ length: MAX_KEPT }, (_, i) => sorted[Math.floor(i * step)]!);
-}
-
-export function quantilesOf(values: readonly number[]): { count: number; p50?: number; p90?: number; p99?: number } {
-  const s = [...values].sort((a, b) => a - b);
-  return { count: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99) };
 }

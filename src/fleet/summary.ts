@@ -4,7 +4,8 @@
  * stdout, one `fc41d: fleet …` line per figure (tests and scripts parse them; keep them stable).
  */
 import type { FleetRun, FleetSnapshot } from './runner.ts';
-import { type FleetResults, quantilesOf } from './results.ts';
+import { quantilesOf } from './metrics.ts';
+import type { FleetResults } from './results.ts';
 import type { MergedResults } from './merge.ts';
 
 const MB = 1024 * 1024;

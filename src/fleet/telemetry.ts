@@ -149,23 +149,19 @@ async function connect(
   urc: (name: string, match?: (u: Urc) => boolean) => Promise<Urc>,
   step: { timeoutMs: number; signal: AbortSignal },
 ): Promise<void> {
-  const opened = urc('+QMTOPEN');
-  opened.catch(() => {});
-  const open = await client.command(`AT+QMTOPEN=${MQTT_ID},"${opts.brokerHost}",${opts.brokerPort}`, step);
-  if (!open.ok) throw new Error(`AT+QMTOPEN answered ${open.final}`);
-  const o = await opened;
+  // `AT+X=…` answered OK, then its `+X:` result URC (waited for from before the command is sent).
+  const ask = async (name: string, args: string): Promise<Urc> => {
+    const result = urc(`+${name}`);
+    result.catch(() => {});
+    const r = await client.command(`AT+${name}=${args}`, step);
+    if (!r.ok) throw new Error(`AT+${name} answered ${r.final}`);
+    return result;
+  };
+  const o = await ask('QMTOPEN', `${MQTT_ID},"${opts.brokerHost}",${opts.brokerPort}`);
   if (o.params[1] !== '0') throw new Error(`+QMTOPEN result ${o.params[1]}`);
-  const conned = urc('+QMTCONN');
-  conned.catch(() => {});
-  const conn = await client.command(`AT+QMTCONN=${MQTT_ID},"${ctx.identity.clientId}"`, step);
-  if (!conn.ok) throw new Error(`AT+QMTCONN answered ${conn.final}`);
-  const c = await conned;
+  const c = await ask('QMTCONN', `${MQTT_ID},"${ctx.identity.clientId}"`);
   if (c.params[1] !== '0' || (c.params[2] ?? '0') !== '0') throw new Error(`+QMTCONN result ${c.params.slice(1).join(',')}`);
-  const subbed = urc('+QMTSUB');
-  subbed.catch(() => {});
-  const sub = await client.command(`AT+QMTSUB=${MQTT_ID},1,"fleet/${ctx.identity.clientId}/cmd",1`, step);
-  if (!sub.ok) throw new Error(`AT+QMTSUB answered ${sub.final}`);
-  const s = await subbed;
+  const s = await ask('QMTSUB', `${MQTT_ID},1,"fleet/${ctx.identity.clientId}/cmd",1`);
   if (s.params[2] !== '0') throw new Error(`+QMTSUB result ${s.params.slice(2).join(',')}`);
 }
 
